@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from frontline.accounts.models import AgentProfile, AgentSkill, ApiToken, Skill, Team, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "email", "first_name", "last_name", "is_active", "is_staff")
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Preferences", {"fields": ("language", "timezone")}))
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin[Team]):
+    list_display = ("name", "is_private", "lead")
+    search_fields = ("name",)
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin[Skill]):
+    search_fields = ("name",)
+
+
+class AgentSkillInline(admin.TabularInline[AgentSkill, AgentProfile]):
+    model = AgentSkill
+    extra = 0
+
+
+@admin.register(AgentProfile)
+class AgentProfileAdmin(admin.ModelAdmin[AgentProfile]):
+    list_display = ("user", "cost_per_hour", "currency")
+    filter_horizontal = ("teams",)
+    inlines = [AgentSkillInline]
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    list_display = ("name", "user", "prefix", "scope", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
+    list_filter = ("scope",)

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "frontline.accounts"
+    label = "accounts"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from frontline.accounts.roles import sync_role_groups
+
+        post_migrate.connect(sync_role_groups, sender=self)

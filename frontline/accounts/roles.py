@@ -1,0 +1,46 @@
+"""The staff roles as Django groups, with the model permissions the admin site checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+
+from frontline.accounts.models import Role
+
+APPS = ("accounts", "customers", "tickets", "plans", "events")
+
+# Agents work tickets and customers; supervisors also manage teams, segments and plans;
+# admins have every permission of the Frontline apps.
+_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.AGENT: {
+        "tickets": ("view", "add", "change"),
+        "customers": ("view", "add", "change"),
+        "accounts": ("view",),
+        "plans": ("view",),
+        "events": ("view",),
+    },
+    Role.SUPERVISOR: {
+        "tickets": ("view", "add", "change", "delete"),
+        "customers": ("view", "add", "change"),
+        "accounts": ("view", "change"),
+        "plans": ("view", "add", "change"),
+        "events": ("view",),
+    },
+}
+
+
+def sync_role_groups(**kwargs: Any) -> None:
+    """Create or update the role groups (run after every migrate; idempotent)."""
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        permissions = Permission.objects.filter(content_type__app_label__in=APPS)
+        if role != Role.ADMIN:
+            grants = _GRANTS[role]
+            wanted = [
+                p
+                for p in permissions
+                if p.codename.split("_", 1)[0] in grants.get(p.content_type.app_label, ())
+            ]
+            permissions = Permission.objects.filter(pk__in=[p.pk for p in wanted])
+        group.permissions.set(permissions)

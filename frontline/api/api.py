@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from frontline.accounts.api import router as accounts_router
+from frontline.api import errors
+from frontline.api.auth import SessionPrincipalAuth, TokenAuth
+from frontline.api.events import router as events_router
+from frontline.api.renderers import ORJSONRenderer
+from frontline.customers.api import router as customers_router
+from frontline.plans.api import router as plans_router
+from frontline.tickets.api import router as tickets_router
+
+api = NinjaAPI(
+    title="Frontline API",
+    version="1",
+    description=(
+        "The Frontline REST API. Authenticate with a personal token (`Authorization: Bearer fl_…`, "
+        "created at POST /api/v1/tokens) or a browser session. Errors are JSON: "
+        '`{"error": {"code": "…", "message": "…", "field": "…"}}`.'
+    ),
+    auth=[TokenAuth(), SessionPrincipalAuth()],
+    renderer=ORJSONRenderer(),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+api.add_router("", tickets_router)
+api.add_router("", customers_router)
+api.add_router("", accounts_router)
+api.add_router("", plans_router)
+api.add_router("", events_router)

@@ -1,0 +1,8 @@
+"""ASGI entry point: HTTP through Django; websockets through Channels as apps add consumers."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontline.settings")
+application = get_asgi_application()

@@ -1,0 +1,83 @@
+"""Recording events. Every service in Frontline calls `event_record` inside its transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from frontline.events.models import Event
+from frontline.events.signals import event_recorded
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copy of a snapshot value."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    return value
+
+
+def actor_label(actor: AbstractBaseUser | None) -> str:
+    if actor is None:
+        return "system"
+    return actor.get_username()
+
+
+def event_record(
+    *,
+    actor: AbstractBaseUser | None,
+    verb: str,
+    target: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> Event:
+    """Append one event; listeners hear of it once the surrounding transaction commits."""
+    event = Event(
+        occurred_at=at or timezone.now(),
+        actor=actor if actor is not None and actor.pk else None,  # type: ignore[misc]  # any user model
+        actor_label=actor_label(actor),
+        verb=verb,
+        target_type=target._meta.model_name or "",
+        target_id=target.pk,
+        before=_plain(before or {}),
+        after=_plain(after or {}),
+    )
+    event.save()
+    transaction.on_commit(lambda: event_recorded.send(sender=Event, event=event))
+    return event
+
+
+def changes(
+    instance: models.Model, fields: list[str], values: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Apply `values` to `instance`; return (before, after) of the fields that really changed."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for field in fields:
+        if field not in values:
+            continue
+        old = getattr(instance, field)
+        new = values[field]
+        if old != new:
+            before[field], after[field] = old, new
+            setattr(instance, field, new)
+    return before, after

@@ -1,0 +1,86 @@
+"""Full-text search over ticket subjects and message bodies, behind one interface.
+
+SQLite: an FTS5 table (`tickets_search_fts`, unicode61 tokenizer) kept in step with
+`tickets_searchentry` by triggers. PostgreSQL: a GIN index on `to_tsvector('simple', text)`.
+Both index the same normalised text (see `frontline.core.textsearch`), so a query finds the
+same tickets on either database.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from frontline.core import textsearch
+from frontline.core.errors import Invalid
+from frontline.tickets.models import Message, SearchEntry, Ticket
+
+MAX_QUERY_LENGTH = 500
+
+
+def index_ticket_subject(ticket: Ticket) -> None:
+    """Write (or rewrite) the subject's index row."""
+    text = textsearch.index_text(ticket.subject)
+    updated = SearchEntry.objects.filter(ticket=ticket, message__isnull=True).update(text=text)
+    if not updated:
+        SearchEntry.objects.create(ticket=ticket, message=None, text=text)
+
+
+def index_message(message: Message) -> None:
+    SearchEntry.objects.create(
+        ticket_id=message.ticket_id, message=message, text=textsearch.index_text(message.body_text)
+    )
+
+
+def move_messages(message_ids: list[int], ticket: Ticket) -> None:
+    """Point the index rows of moved messages (merge, split) at their new ticket."""
+    SearchEntry.objects.filter(message_id__in=message_ids).update(ticket=ticket)
+
+
+def matching_ticket_ids(query: str) -> RawSQL:
+    """A subquery of the ids of tickets whose subject or any message contains every term of `query`.
+
+    Use it as `Ticket.objects.filter(pk__in=matching_ticket_ids(q))`.
+    """
+    if len(query) > MAX_QUERY_LENGTH:
+        raise Invalid(f"the search query is longer than {MAX_QUERY_LENGTH} characters", field="q")
+    terms = textsearch.parse_query(query)
+    if not terms:
+        raise Invalid("the search query has no words to look for", field="q")
+    if connection.vendor == "postgresql":
+        return RawSQL(
+            "SELECT ticket_id FROM tickets_searchentry"
+            " WHERE to_tsvector('simple', text) @@ to_tsquery('simple', %s)",
+            [textsearch.tsquery(terms)],
+        )
+    if connection.vendor == "sqlite":
+        return RawSQL(
+            "SELECT ticket_id FROM tickets_searchentry WHERE id IN"
+            " (SELECT rowid FROM tickets_search_fts WHERE tickets_search_fts MATCH %s)",
+            [textsearch.fts5_match(terms)],
+        )
+    raise RuntimeError(f"full-text search is not implemented for {connection.vendor}")  # pragma: no cover
+
+
+def rebuild() -> int:
+    """Re-create every index row from the tickets and messages; returns the number of rows."""
+    SearchEntry.objects.all().delete()
+    rows = 0
+    for ticket in Ticket.objects.only("id", "subject").iterator(chunk_size=2000):
+        index_ticket_subject(ticket)
+        rows += 1
+    batch: list[SearchEntry] = []
+    for message in Message.objects.only("id", "ticket_id", "body_text").iterator(chunk_size=2000):
+        batch.append(
+            SearchEntry(
+                ticket_id=message.ticket_id,
+                message_id=message.pk,
+                text=textsearch.index_text(message.body_text),
+            )
+        )
+        if len(batch) >= 2000:
+            SearchEntry.objects.bulk_create(batch)
+            rows += len(batch)
+            batch = []
+    SearchEntry.objects.bulk_create(batch)
+    return rows + len(batch)

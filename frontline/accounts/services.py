@@ -16,7 +16,7 @@ from frontline.accounts.selectors import token_digest
 from frontline.core.errors import Conflict, Invalid
 from frontline.events.services import changes, event_record
 
-TOKEN_PREFIX = "fl_"
+TOKEN_PREFIX = "fl_"  # noqa: S105  (a marker for secret scanners, not a secret)
 
 
 @transaction.atomic

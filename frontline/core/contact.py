@@ -25,7 +25,7 @@ def normalize_email(value: str) -> str:
 
 
 def normalize_phone(value: str, default_country_code: str = "") -> str:
-    """E.164-style digits with a leading '+': '0917 123 4567' with code '63' -> '+639171234567'."""
+    """E.164 form '+639171234567' for '0917 123 4567' with country code '63'; digits as dialled without one."""
     raw = value.strip()
     digits = re.sub(r"[\s().\-/]", "", raw)
     if digits.startswith("00"):
@@ -36,7 +36,7 @@ def normalize_phone(value: str, default_country_code: str = "") -> str:
         return digits
     if default_country_code and digits.startswith("0"):
         return f"+{default_country_code}{digits[1:]}"
-    return f"+{digits}"
+    return digits  # a national number whose country we do not know: kept as dialled
 
 
 def normalize_handle(value: str) -> str:

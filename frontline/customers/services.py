@@ -128,7 +128,7 @@ def customer_create(
         actor=actor,
         verb="customer.created",
         target=customer,
-        after={**{k: v for k, v in profile.items()}, "contacts": added},
+        after={**profile, "contacts": added},
     )
     return customer
 

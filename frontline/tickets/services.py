@@ -74,11 +74,9 @@ def _check_assignee(assignee: User | None, team: Team | None) -> None:
         return
     if user_role(assignee) is None:
         raise Invalid("tickets can only be assigned to staff", field="assignee")
-    if team is not None and team.is_private and not team.agents.filter(user=assignee).exists():
-        if user_role(assignee) == "agent":
-            raise Invalid(
-                f"{assignee.get_username()} is not in the private team {team.name}", field="assignee"
-            )
+    in_team = team is None or not team.is_private or team.agents.filter(user=assignee).exists()
+    if not in_team and user_role(assignee) == "agent":
+        raise Invalid(f"{assignee.get_username()} is not in the private team {team}", field="assignee")
 
 
 def _body(text: str, html: str) -> tuple[str, str]:
@@ -235,10 +233,10 @@ def message_add(
     _check_choice(direction, Message.Direction.values, "direction")
     message_channel = _check_choice(channel or ticket.channel, Channel.values, "channel")
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if ticket.status == Ticket.Status.CLOSED:
-        raise Conflict(f"ticket {ticket.pk} is closed; open a follow-up ticket instead", code="ticket_closed")
     if ticket.merged_into_id:
         raise Conflict(f"ticket {ticket.pk} was merged into {ticket.merged_into_id}", code="ticket_merged")
+    if ticket.status == Ticket.Status.CLOSED:
+        raise Conflict(f"ticket {ticket.pk} is closed; open a follow-up ticket instead", code="ticket_closed")
     at = created_at or timezone.now()
     if direction == Message.Direction.INBOUND and author_customer is None:
         author_customer = ticket.requester

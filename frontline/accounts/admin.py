@@ -5,7 +5,7 @@ from frontline.accounts.models import AgentProfile, AgentSkill, ApiToken, Skill,
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ("username", "email", "first_name", "last_name", "is_active", "is_staff")
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Preferences", {"fields": ("language", "timezone")}))
 

@@ -64,7 +64,7 @@ def team_list(request: HttpRequest) -> QuerySet[Team]:
 
 
 @router.post("/teams", response={201: TeamOut}, summary="Create a team")
-def team_create(request: HttpRequest, body: TeamIn) -> Status:
+def team_create(request: HttpRequest, body: TeamIn) -> Status[Team]:
     principal = principal_of(request)
     if not principal.is_admin:
         raise Forbidden("only admins may create teams")
@@ -146,7 +146,7 @@ def token_list(request: HttpRequest) -> QuerySet[ApiToken]:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token")
-def token_create(request: HttpRequest, body: TokenIn) -> Status:
+def token_create(request: HttpRequest, body: TokenIn) -> Status[dict[str, Any]]:
     principal = principal_of(request)
     token, secret = services.api_token_create(
         actor=principal.user,

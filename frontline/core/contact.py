@@ -25,7 +25,7 @@ def normalize_email(value: str) -> str:
 
 
 def normalize_phone(value: str, default_country_code: str = "") -> str:
-    """E.164 form '+639171234567' for '0917 123 4567' with country code '63'; digits as dialled without one."""
+    """E.164 form: '0917 123 4567' with country code '63' is '+639171234567'; without a code, as dialled."""
     raw = value.strip()
     digits = re.sub(r"[\s().\-/]", "", raw)
     if digits.startswith("00"):

@@ -70,7 +70,7 @@ def customer_list(
 
 
 @router.post("/customers", response={201: CustomerOut}, summary="Create a customer")
-def customer_create(request: HttpRequest, body: CustomerIn) -> Status:
+def customer_create(request: HttpRequest, body: CustomerIn) -> Status[Customer]:
     principal = principal_of(request)
     selectors.customer_list_for_staff(principal=principal)  # staff only
     data = body.dict()
@@ -111,7 +111,7 @@ def organization_list(request: HttpRequest) -> QuerySet[Organization]:
 
 
 @router.post("/organizations", response={201: OrganizationOut}, summary="Create an organization")
-def organization_create(request: HttpRequest, body: OrganizationIn) -> Status:
+def organization_create(request: HttpRequest, body: OrganizationIn) -> Status[Organization]:
     principal = principal_of(request)
     selectors.organization_list(principal=principal)
     return Status(201, services.organization_create(actor=principal.user, **body.dict()))
@@ -136,7 +136,7 @@ def segment_list(request: HttpRequest) -> QuerySet[Segment]:
 
 
 @router.post("/segments", response={201: SegmentOut}, summary="Create a segment")
-def segment_create(request: HttpRequest, body: SegmentIn) -> Status:
+def segment_create(request: HttpRequest, body: SegmentIn) -> Status[Segment]:
     principal = principal_of(request)
     _supervisor(principal)
     return Status(201, services.segment_create(actor=principal.user, **body.dict()))

@@ -102,9 +102,9 @@ def _contacts(
     emails: list[str], phones: list[str], social: list[tuple[str, str]]
 ) -> list[tuple[str, str, str]]:
     return (
-        [(ContactPoint.Kind.EMAIL, "", e) for e in emails]
-        + [(ContactPoint.Kind.PHONE, "", p) for p in phones]
-        + [(ContactPoint.Kind.SOCIAL, network, handle) for network, handle in social]
+        [(ContactPoint.Kind.EMAIL.value, "", e) for e in emails]
+        + [(ContactPoint.Kind.PHONE.value, "", p) for p in phones]
+        + [(ContactPoint.Kind.SOCIAL.value, network, handle) for network, handle in social]
     )
 
 

@@ -49,7 +49,7 @@ def plan_list(request: HttpRequest) -> QuerySet[Plan]:
 
 
 @router.post("/plans", response={201: PlanOut}, summary="Create a plan")
-def plan_create(request: HttpRequest, body: PlanIn) -> Status:
+def plan_create(request: HttpRequest, body: PlanIn) -> Status[Plan]:
     principal = principal_of(request)
     _staff(principal, change=True)
     segment = None
@@ -89,7 +89,7 @@ def plan_get(request: HttpRequest, plan_id: int) -> Plan:
 
 
 @router.post("/plans/{plan_id}/versions", response={201: PlanVersionOut}, summary="Draft a new version")
-def version_draft(request: HttpRequest, plan_id: int, body: VersionIn) -> Status:
+def version_draft(request: HttpRequest, plan_id: int, body: VersionIn) -> Status[PlanVersion]:
     principal = principal_of(request)
     _staff(principal, change=True)
     return Status(

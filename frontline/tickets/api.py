@@ -15,7 +15,7 @@ from frontline.core.errors import Forbidden, Invalid, NotFound
 from frontline.customers.models import Customer
 from frontline.customers.services import customer_find_or_create
 from frontline.tickets import selectors, services
-from frontline.tickets.models import Message, Ticket
+from frontline.tickets.models import Attachment, Message, Ticket
 from frontline.tickets.schemas import (
     AttachmentOut,
     FollowIn,
@@ -110,7 +110,7 @@ def ticket_list(request: HttpRequest, filters: Query[TicketQuery]) -> selectors.
 
 
 @router.post("/tickets", response={201: TicketDetailOut}, summary="Create a ticket")
-def ticket_create(request: HttpRequest, body: TicketIn) -> Status:
+def ticket_create(request: HttpRequest, body: TicketIn) -> Status[Ticket]:
     principal = principal_of(request)
     if principal.is_staff_member:
         requester: Customer | None
@@ -195,7 +195,7 @@ def message_list(
 
 
 @router.post("/tickets/{ticket_id}/messages", response={201: MessageOut}, summary="Add a message or note")
-def message_add(request: HttpRequest, ticket_id: int, body: MessageIn) -> Status:
+def message_add(request: HttpRequest, ticket_id: int, body: MessageIn) -> Status[Message]:
     principal = principal_of(request)
     ticket = selectors.ticket_get_for_principal(principal=principal, ticket_id=ticket_id)
     direction = body.direction
@@ -203,6 +203,8 @@ def message_add(request: HttpRequest, ticket_id: int, body: MessageIn) -> Status
     if not principal.is_staff_member:
         if direction != Message.Direction.INBOUND and "direction" in body.model_fields_set:
             raise Forbidden("customers can only write inbound messages")
+        if principal.customer_id is None:
+            raise Forbidden("this account is neither staff nor a customer")
         direction = Message.Direction.INBOUND
         author_customer = Customer.objects.get(pk=principal.customer_id)
     message = services.message_add(
@@ -221,7 +223,7 @@ def message_add(request: HttpRequest, ticket_id: int, body: MessageIn) -> Status
 @router.post("/tickets/{ticket_id}/attachments", response={201: AttachmentOut}, summary="Attach a file")
 def attachment_add(
     request: HttpRequest, ticket_id: int, file: File[UploadedFile], message_id: Form[int | None] = None
-) -> Status:
+) -> Status[Attachment]:
     principal = principal_of(request)
     ticket = selectors.ticket_get_for_principal(principal=principal, ticket_id=ticket_id)
     message = None
@@ -271,7 +273,7 @@ def ticket_merge(request: HttpRequest, ticket_id: int, body: MergeIn) -> Ticket:
 
 
 @router.post("/tickets/{ticket_id}/split", response={201: TicketDetailOut}, summary="Split messages off")
-def ticket_split(request: HttpRequest, ticket_id: int, body: SplitIn) -> Status:
+def ticket_split(request: HttpRequest, ticket_id: int, body: SplitIn) -> Status[Ticket]:
     principal = principal_of(request)
     _staff(principal)
     ticket = selectors.ticket_get_for_principal(principal=principal, ticket_id=ticket_id)

@@ -148,7 +148,7 @@ def safe_filename(name: str) -> str:
 def check_content_type(declared: str, head: bytes) -> str:
     """The content type to store, after checking the declared one against the bytes themselves."""
     declared = (declared or "application/octet-stream").split(";")[0].strip().lower()
-    sniffed = filetype.guess_mime(head)
+    sniffed: str | None = filetype.guess_mime(head)
     if sniffed in _DANGEROUS_SNIFFED or (head[:2] == b"MZ") or head[:4] == b"\x7fELF":
         raise ContentError("executable files are not accepted")
     if declared not in ALLOWED_CONTENT_TYPES:

@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from frontline.accounts.factories import TeamFactory, staff
 from frontline.accounts.models import ApiToken, Role, User
 from frontline.accounts.services import api_token_create
-from frontline.factories import TeamFactory, staff
 
 
 class Api:

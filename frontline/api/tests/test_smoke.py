@@ -1,4 +1,4 @@
-from frontline.factories import CustomerFactory
+from frontline.customers.factories import CustomerFactory
 
 
 def test_create_then_get_ticket(agent_api, team):

@@ -6,10 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from frontline.accounts.factories import TeamFactory, staff
 from frontline.accounts.models import ApiToken, Role
 from frontline.api.tests.conftest import Api
+from frontline.customers.factories import CustomerFactory, OrganizationFactory, portal_user
 from frontline.events.models import Event
-from frontline.factories import CustomerFactory, OrganizationFactory, TeamFactory, portal_user, staff
 from frontline.tickets import services
 from frontline.tickets.models import Ticket
 
@@ -27,20 +28,36 @@ def _error(response, status):
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/json")
     body = response.json()["error"]
-    assert body["code"] and body["message"]
+    assert body["code"]
+    assert body["message"]
     return body
 
 
-# --- create -----------------------------------------------------------------------------------------------
+# --- create ---
 
 
 def test_staff_create_a_ticket_for_a_new_requester_by_email(agent_api, team):
-    response = agent_api.post("/tickets", {"subject": "Dead TV", "body_text": "No picture", "team_id": team.pk,
-                                           "requester_email": "Juan@Example.ph", "requester_name": "Juan Cruz",
-                                           "priority": "high", "channel": "email", "tags": ["tv"]})
+    response = agent_api.post(
+        "/tickets",
+        {
+            "subject": "Dead TV",
+            "body_text": "No picture",
+            "team_id": team.pk,
+            "requester_email": "Juan@Example.ph",
+            "requester_name": "Juan Cruz",
+            "priority": "high",
+            "channel": "email",
+            "tags": ["tv"],
+        },
+    )
     assert response.status_code == 201
     body = response.json()
-    assert (body["status"], body["priority"], body["channel"], body["tags"]) == ("new", "high", "email", ["tv"])
+    assert (body["status"], body["priority"], body["channel"], body["tags"]) == (
+        "new",
+        "high",
+        "email",
+        ["tv"],
+    )
     assert body["requester"]["name"] == "Juan Cruz"
     assert body["messages"][0]["direction"] == "inbound"
     again = agent_api.post("/tickets", {"subject": "TV again", "requester_email": "juan@example.PH"})
@@ -70,7 +87,9 @@ def test_bad_ticket_input_answers_4xx_json_naming_the_field(agent_api, body, sta
 
 
 def test_a_ten_megabyte_subject_is_refused_with_413(agent_api):
-    error = _error(agent_api.post("/tickets", {"subject": "x" * 10_000_000, "requester_email": "a@b.ph"}), 413)
+    error = _error(
+        agent_api.post("/tickets", {"subject": "x" * 10_000_000, "requester_email": "a@b.ph"}), 413
+    )
     assert "larger" in error["message"]
     assert Ticket.objects.count() == 0
 
@@ -92,7 +111,7 @@ def test_customers_create_tickets_only_for_themselves():
     assert Ticket.objects.count() == 1
 
 
-# --- scoping ------------------------------------------------------------------------------------------------
+# --- scoping ---
 
 
 def test_customer_a_gets_404_for_customer_bs_ticket():
@@ -106,8 +125,9 @@ def test_customer_a_gets_404_for_customer_bs_ticket():
     assert api.get("/tickets").json()["items"] == []
     assert bobs.messages.count() == 1
     # The 404 is the same as for a ticket that does not exist.
-    assert api.get(f"/tickets/{bobs.pk}").json() == {"error": {"code": "not_found",
-                                                               "message": f"ticket {bobs.pk} not found"}}
+    assert api.get(f"/tickets/{bobs.pk}").json() == {
+        "error": {"code": "not_found", "message": f"ticket {bobs.pk} not found"}
+    }
 
 
 def test_organization_members_see_each_others_tickets_only_when_it_shares():
@@ -153,7 +173,7 @@ def test_agents_see_tickets_of_teams_that_are_not_private():
     assert Api(staff(Role.AGENT)).get(f"/tickets/{ticket.pk}").status_code == 200
 
 
-# --- tokens ------------------------------------------------------------------------------------------------------
+# --- tokens ---
 
 
 def test_read_tokens_cannot_write(agent, team):
@@ -188,16 +208,26 @@ def test_tokens_are_stored_hashed_and_the_secret_is_shown_once(agent):
 
     client = Client()
     client.force_login(agent)
-    created = client.post("/api/v1/tokens", data=json.dumps({"name": "ci", "scope": "write"}),
-                          content_type="application/json")
+    created = client.post(
+        "/api/v1/tokens", data=json.dumps({"name": "ci", "scope": "write"}), content_type="application/json"
+    )
     assert created.status_code == 201
     secret = created.json()["secret"]
     token = ApiToken.objects.get(pk=created.json()["id"])
-    assert secret not in (token.digest, token.prefix) and len(secret) > 40
+    assert secret not in (token.digest, token.prefix)
+    assert len(secret) > 40
     assert "secret" not in client.get("/api/v1/tokens").json()[0]
-    assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}").json()["username"] == agent.username
-    _error(client.post("/api/v1/tokens", data=json.dumps({"name": "x", "scope": "admin"}),
-                       content_type="application/json"), 422)
+    assert (
+        Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}").json()["username"] == agent.username
+    )
+    _error(
+        client.post(
+            "/api/v1/tokens",
+            data=json.dumps({"name": "x", "scope": "admin"}),
+            content_type="application/json",
+        ),
+        422,
+    )
 
 
 def test_session_writes_need_the_csrf_token(agent, team):
@@ -206,8 +236,11 @@ def test_session_writes_need_the_csrf_token(agent, team):
     client = Client(enforce_csrf_checks=True)
     client.force_login(agent)
     assert client.get("/api/v1/tickets").status_code == 200
-    refused = client.post("/api/v1/tickets", data=json.dumps({"subject": "x", "requester_email": "a@b.ph"}),
-                          content_type="application/json")
+    refused = client.post(
+        "/api/v1/tickets",
+        data=json.dumps({"subject": "x", "requester_email": "a@b.ph"}),
+        content_type="application/json",
+    )
     assert refused.status_code == 403
     assert Ticket.objects.count() == 0
 
@@ -219,28 +252,39 @@ def test_another_users_token_cannot_be_revoked(agent_api):
     assert other.get("/me").status_code == 200
 
 
-# --- list, filters, search, pagination ------------------------------------------------------------------------
+# --- list, filters, search, pagination ---
 
 
 def test_list_filters_combine(agent_api, team, agent):
     mine = _ticket(team=team, assignee=agent, tags=["fridge"], channel="chat")
     _ticket(team=team, tags=["tv"])
     _ticket(channel="chat")
-    assert [t["id"] for t in agent_api.get("/tickets", team_id=team.pk, tag="fridge").json()["items"]] == [mine.pk]
-    assert [t["id"] for t in agent_api.get("/tickets", assignee_id=agent.pk, channel="chat").json()["items"]] == [
-        mine.pk]
+    assert [t["id"] for t in agent_api.get("/tickets", team_id=team.pk, tag="fridge").json()["items"]] == [
+        mine.pk
+    ]
+    assert [
+        t["id"] for t in agent_api.get("/tickets", assignee_id=agent.pk, channel="chat").json()["items"]
+    ] == [mine.pk]
     assert len(agent_api.get("/tickets", team_id=team.pk, status=["new", "open"]).json()["items"]) == 2
-    assert [t["id"] for t in agent_api.get("/tickets", customer_id=mine.requester_id).json()["items"]] == [mine.pk]
+    assert [t["id"] for t in agent_api.get("/tickets", customer_id=mine.requester_id).json()["items"]] == [
+        mine.pk
+    ]
     later = (timezone.now() + timedelta(minutes=1)).isoformat()
     assert agent_api.get("/tickets", updated_since=later).json()["items"] == []
 
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"status": "archived"}, "status"), ({"limit": 0}, "limit"), ({"limit": 101}, "limit"),
-     ({"cursor": "garbage!"}, "cursor"), ({"team_id": "abc"}, "team_id"), ({"updated_since": "yesterday"},
-                                                                             "updated_since"),
-     ({"q": "!!!"}, "q"), ({"q": "x" * 501}, "q")],
+    [
+        ({"status": "archived"}, "status"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 101}, "limit"),
+        ({"cursor": "garbage!"}, "cursor"),
+        ({"team_id": "abc"}, "team_id"),
+        ({"updated_since": "yesterday"}, "updated_since"),
+        ({"q": "!!!"}, "q"),
+        ({"q": "x" * 501}, "q"),
+    ],
 )
 def test_bad_list_parameters_are_422(agent_api, params, field):
     assert _error(agent_api.get("/tickets", **params), 422)["field"] == field
@@ -255,13 +299,14 @@ def test_keyset_pages_cover_every_ticket_once(agent_api):
         cursor = page["next_cursor"]
         if not cursor:
             break
-    assert sorted(seen) == sorted(created) and len(seen) == 7
+    assert sorted(seen) == sorted(created)
+    assert len(seen) == 7
     assert seen == sorted(seen, reverse=True)  # same updated_at order as creation here
 
 
 def test_full_text_search_finds_english_words_and_chinese_phrases(agent_api):
     english = _ticket(subject="Order 1182", body_text="The compressor makes a clicking noise")
-    chinese = _ticket(subject="冰箱问题", body_text="我的冰箱不制冷了，请派技术员")
+    chinese = _ticket(subject="冰箱问题", body_text="我的冰箱不制冷了。请派技术员")
     tagalog = _ticket(subject="Ref", body_text="Hindi na lumalamig ang ref ko")
     search = lambda q: [t["id"] for t in agent_api.get("/tickets", q=q).json()["items"]]  # noqa: E731
     assert search("compressor") == [english.pk]
@@ -280,18 +325,30 @@ def test_search_respects_scoping():
     assert Api(staff(Role.ADMIN)).get("/tickets", q="compressor").json()["items"][0]["id"] == hidden.pk
 
 
-# --- get, update, messages ----------------------------------------------------------------------------------
+# --- get, update, messages ---
 
 
 def test_patch_changes_fields_and_records_one_event(agent_api, team, agent):
     ticket = _ticket()
-    response = agent_api.patch(f"/tickets/{ticket.pk}", {"status": "open", "priority": "urgent",
-                                                         "team_id": team.pk, "assignee_id": agent.pk,
-                                                         "tags": ["aircon"]})
+    response = agent_api.patch(
+        f"/tickets/{ticket.pk}",
+        {
+            "status": "open",
+            "priority": "urgent",
+            "team_id": team.pk,
+            "assignee_id": agent.pk,
+            "tags": ["aircon"],
+        },
+    )
     assert response.status_code == 200
     body = response.json()
     assert (body["status"], body["priority"], body["team"]["id"], body["assignee"]["id"], body["tags"]) == (
-        "open", "urgent", team.pk, agent.pk, ["aircon"])
+        "open",
+        "urgent",
+        team.pk,
+        agent.pk,
+        ["aircon"],
+    )
     event = Event.objects.get(verb="ticket.updated", target_id=ticket.pk)
     assert event.actor == agent_api.user
     assert event.before == {"status": "new", "priority": "normal", "team": None, "assignee": None, "tags": []}
@@ -322,13 +379,22 @@ def test_customers_may_only_mark_their_ticket_solved():
 def test_messages_are_added_and_paged(agent_api):
     ticket = _ticket()
     for i in range(4):
-        assert agent_api.post(f"/tickets/{ticket.pk}/messages", {"body_text": f"reply {i}"}).status_code == 201
+        assert (
+            agent_api.post(f"/tickets/{ticket.pk}/messages", {"body_text": f"reply {i}"}).status_code == 201
+        )
     note = agent_api.post(f"/tickets/{ticket.pk}/messages", {"direction": "note", "body_text": "internal"})
     assert note.json()["direction"] == "note"
     first = agent_api.get(f"/tickets/{ticket.pk}/messages", limit=2).json()
     assert [m["body_text"] for m in first["items"]] == ["reply 3", "internal"]
-    older = agent_api.get(f"/tickets/{ticket.pk}/messages", limit=10, before_id=first["next_before_id"]).json()
-    assert [m["body_text"] for m in older["items"]] == ["It rattles at night", "reply 0", "reply 1", "reply 2"]
+    older = agent_api.get(
+        f"/tickets/{ticket.pk}/messages", limit=10, before_id=first["next_before_id"]
+    ).json()
+    assert [m["body_text"] for m in older["items"]] == [
+        "It rattles at night",
+        "reply 0",
+        "reply 1",
+        "reply 2",
+    ]
     assert older["next_before_id"] is None
     _error(agent_api.post(f"/tickets/{ticket.pk}/messages", {"body_text": ""}), 422)
     _error(agent_api.post(f"/tickets/{ticket.pk}/messages", {"direction": "sideways", "body_text": "x"}), 422)
@@ -341,7 +407,8 @@ def test_merge_and_split_over_the_api(agent_api):
     assert merged.status_code == 200
     assert len(merged.json()["messages"]) == 2
     assert _error(agent_api.post(f"/tickets/{first.pk}/merge", {"into_ticket_id": -1}), 422)["field"] == (
-        "into_ticket_id")
+        "into_ticket_id"
+    )
     message_id = merged.json()["messages"][1]["id"]
     split = agent_api.post(f"/tickets/{first.pk}/split", {"message_ids": [message_id], "subject": "Apart"})
     assert split.status_code == 201
@@ -365,8 +432,9 @@ def test_attachments_upload_and_download_with_scoping(agent_api, team):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("photo.png", PNG, content_type="image/png")
-    response = agent_api.client.post(f"/api/v1/tickets/{ticket.pk}/attachments", {"file": upload},
-                                     **agent_api._headers())
+    response = agent_api.client.post(
+        f"/api/v1/tickets/{ticket.pk}/attachments", {"file": upload}, **agent_api._headers()
+    )
     assert response.status_code == 201, response.content
     url = response.json()["url"]
     download = agent_api.client.get(url, **agent_api._headers())
@@ -375,12 +443,16 @@ def test_attachments_upload_and_download_with_scoping(agent_api, team):
     outsider = Api(portal_user(CustomerFactory()))
     _error(outsider.client.get(url, **outsider._headers()), 404)
     bad = SimpleUploadedFile("x.pdf", PNG, content_type="application/pdf")
-    error = _error(agent_api.client.post(f"/api/v1/tickets/{ticket.pk}/attachments", {"file": bad},
-                                         **agent_api._headers()), 422)
+    error = _error(
+        agent_api.client.post(
+            f"/api/v1/tickets/{ticket.pk}/attachments", {"file": bad}, **agent_api._headers()
+        ),
+        422,
+    )
     assert error["code"] == "unsupported_type"
 
 
-# --- query counts -------------------------------------------------------------------------------------------
+# --- query counts ---
 
 
 def _queries(call):
@@ -409,7 +481,13 @@ def test_get_query_count_does_not_grow_with_messages(agent_api):
     for i in range(30):
         message = services.message_add(actor=None, ticket=ticket, direction="inbound", body_text=f"m{i}")
         if i % 5 == 0:
-            services.attachment_add(actor=None, ticket=ticket, message=message, filename="a.txt",
-                                    content_type="text/plain", file=SimpleUploadedFile("a.txt", b"hello"))
+            services.attachment_add(
+                actor=None,
+                ticket=ticket,
+                message=message,
+                filename="a.txt",
+                content_type="text/plain",
+                file=SimpleUploadedFile("a.txt", b"hello"),
+            )
     many = _queries(lambda: agent_api.get(f"/tickets/{ticket.pk}"))
     assert one == many

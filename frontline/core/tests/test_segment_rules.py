@@ -55,19 +55,27 @@ def test_bad_rules_say_what_is_wrong(text, message):
         parse(text, FIELDS)
 
 
-values = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=8)
+values = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=8
+)
 comparisons = st.builds(
     Comparison,
     st.sampled_from(FIELDS),
     st.sampled_from(["=", "!=", ">", ">=", "<", "<="]),
     st.tuples(values),
-) | st.builds(Comparison, st.sampled_from(FIELDS), st.sampled_from(["in", "not in"]),
-              st.lists(values, min_size=1, max_size=3).map(tuple))
+) | st.builds(
+    Comparison,
+    st.sampled_from(FIELDS),
+    st.sampled_from(["in", "not in"]),
+    st.lists(values, min_size=1, max_size=3).map(tuple),
+)
 rules = st.recursive(
     comparisons,
-    lambda children: st.builds(And, st.lists(children, min_size=2, max_size=3).map(tuple))
-    | st.builds(Or, st.lists(children, min_size=2, max_size=3).map(tuple))
-    | st.builds(Not, children),
+    lambda children: (
+        st.builds(And, st.lists(children, min_size=2, max_size=3).map(tuple))
+        | st.builds(Or, st.lists(children, min_size=2, max_size=3).map(tuple))
+        | st.builds(Not, children)
+    ),
     max_leaves=8,
 )
 
@@ -89,13 +97,15 @@ def test_render_then_parse_gives_the_same_rule(rule):
     assert parse(render(rule), FIELDS) == _flatten(rule)
 
 
-profiles = st.fixed_dictionaries({
-    "tier": st.sampled_from(["standard", "gold", None]),
-    "country": st.sampled_from(["PH", "CN", ""]),
-    "language": st.sampled_from(["en", "fil", "zh-hans"]),
-    "lifetime_value": st.decimals(min_value=0, max_value=10_000, places=2),
-    "city": st.sampled_from(["Manila", "Cebu", None]),
-})
+profiles = st.fixed_dictionaries(
+    {
+        "tier": st.sampled_from(["standard", "gold", None]),
+        "country": st.sampled_from(["PH", "CN", ""]),
+        "language": st.sampled_from(["en", "fil", "zh-hans"]),
+        "lifetime_value": st.decimals(min_value=0, max_value=10_000, places=2),
+        "city": st.sampled_from(["Manila", "Cebu", None]),
+    }
+)
 
 
 @given(rules, profiles)

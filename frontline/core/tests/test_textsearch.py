@@ -1,11 +1,22 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from frontline.core.textsearch import MAX_QUERY_TERMS, Term, fts5_match, index_text, parse_query, tokens, tsquery
+from frontline.core.textsearch import (
+    MAX_QUERY_TERMS,
+    Term,
+    fts5_match,
+    index_text,
+    parse_query,
+    tokens,
+    tsquery,
+)
 
 
 def test_chinese_characters_become_single_tokens_and_words_stay_words():
-    assert index_text("我的冰箱不制冷 Refund please, Salamat po!") == "我 的 冰 箱 不 制 冷 refund please salamat po"
+    assert (
+        index_text("我的冰箱不制冷 Refund please, Salamat po!")
+        == "我 的 冰 箱 不 制 冷 refund please salamat po"
+    )
 
 
 def test_a_chinese_run_in_a_query_is_one_phrase():

@@ -5,11 +5,23 @@ import pytest
 from frontline.core.ticket_status import TRANSITIONS, Status, can_transition, status_after_inbound
 
 ALLOWED = {
-    ("new", "open"), ("new", "pending"), ("new", "on_hold"), ("new", "solved"),
-    ("open", "pending"), ("open", "on_hold"), ("open", "solved"),
-    ("pending", "open"), ("pending", "on_hold"), ("pending", "solved"),
-    ("on_hold", "open"), ("on_hold", "pending"), ("on_hold", "solved"),
-    ("solved", "open"), ("solved", "pending"), ("solved", "on_hold"), ("solved", "closed"),
+    ("new", "open"),
+    ("new", "pending"),
+    ("new", "on_hold"),
+    ("new", "solved"),
+    ("open", "pending"),
+    ("open", "on_hold"),
+    ("open", "solved"),
+    ("pending", "open"),
+    ("pending", "on_hold"),
+    ("pending", "solved"),
+    ("on_hold", "open"),
+    ("on_hold", "pending"),
+    ("on_hold", "solved"),
+    ("solved", "open"),
+    ("solved", "pending"),
+    ("solved", "on_hold"),
+    ("solved", "closed"),
 }
 
 

@@ -2,28 +2,37 @@ from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from frontline.core.errors import Conflict, Invalid
 from frontline.core.segment_rules import evaluate
 from frontline.core.tests.test_segment_rules import rules
 from frontline.customers import services
+from frontline.customers.factories import OrganizationFactory
 from frontline.customers.models import ContactPoint, Customer
 from frontline.customers.segments import customer_profile, parse_rule, rule_to_q
 from frontline.customers.selectors import customer_segments
 from frontline.events.models import Event
-from frontline.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_create_normalises_contacts_and_records_an_event():
-    customer = services.customer_create(actor=None, emails=[" Maria@Example.PH "], phones=["+63 917 123 4567"],
-                                        social=[("facebook", "@MariaS")], first_name="Maria", last_name="Santos",
-                                        tier="gold", country="ph")
+    customer = services.customer_create(
+        actor=None,
+        emails=[" Maria@Example.PH "],
+        phones=["+63 917 123 4567"],
+        social=[("facebook", "@MariaS")],
+        first_name="Maria",
+        last_name="Santos",
+        tier="gold",
+        country="ph",
+    )
     assert customer.country == "PH"
     assert sorted(ContactPoint.objects.filter(customer=customer).values_list("kind", "normalized")) == [
-        ("email", "maria@example.ph"), ("phone", "+639171234567"), ("social", "marias")]
+        ("email", "maria@example.ph"),
+        ("phone", "+639171234567"),
+        ("social", "marias"),
+    ]
     event = Event.objects.get(verb="customer.created", target_id=customer.pk)
     assert event.after["contacts"] == ["email:maria@example.ph", "phone:+639171234567", "social:marias"]
 
@@ -50,9 +59,15 @@ def test_creating_a_customer_with_someone_elses_email_is_a_conflict_and_writes_n
 
 @pytest.mark.parametrize(
     ("values", "field"),
-    [({"emails": ["not-an-email"]}, "email"), ({"phones": ["12"]}, "phone"), ({"tier": "diamond"}, "tier"),
-     ({"country": "PHL"}, "country"), ({"lifetime_value": Decimal("-1")}, "lifetime_value"),
-     ({"shoe_size": 42}, "shoe_size"), ({"social": [("myspace", "x")]}, "network")],
+    [
+        ({"emails": ["not-an-email"]}, "email"),
+        ({"phones": ["12"]}, "phone"),
+        ({"tier": "diamond"}, "tier"),
+        ({"country": "PHL"}, "country"),
+        ({"lifetime_value": Decimal("-1")}, "lifetime_value"),
+        ({"shoe_size": 42}, "shoe_size"),
+        ({"social": [("myspace", "x")]}, "network"),
+    ],
 )
 def test_bad_profiles_are_refused_naming_the_field(values, field):
     with pytest.raises(Invalid) as error:
@@ -89,13 +104,26 @@ def test_customer_segments_lists_the_segments_a_customer_is_in():
 def population(db):
     org = OrganizationFactory(name="Acme")
     people = []
-    for i, (tier, country, language, city, value) in enumerate([
-        ("gold", "PH", "fil", "Manila", "12000"), ("standard", "PH", "en", "", "0"),
-        ("gold", "CN", "zh-hans", "Shanghai", "800.50"), ("platinum", "SG", "en", "Singapore", "5000"),
-        ("silver", "", "", "Cebu", "4999.99"),
-    ]):
-        people.append(services.customer_create(actor=None, tier=tier, country=country, language=language, city=city,
-                                               lifetime_value=Decimal(value), organization=org if i % 2 else None))
+    for i, (tier, country, language, city, value) in enumerate(
+        [
+            ("gold", "PH", "fil", "Manila", "12000"),
+            ("standard", "PH", "en", "", "0"),
+            ("gold", "CN", "zh-hans", "Shanghai", "800.50"),
+            ("platinum", "SG", "en", "Singapore", "5000"),
+            ("silver", "", "", "Cebu", "4999.99"),
+        ]
+    ):
+        people.append(
+            services.customer_create(
+                actor=None,
+                tier=tier,
+                country=country,
+                language=language,
+                city=city,
+                lifetime_value=Decimal(value),
+                organization=org if i % 2 else None,
+            )
+        )
     return people
 
 
@@ -116,13 +144,15 @@ def test_database_filter_agrees_with_python_evaluation(population, rule):
 
 @pytest.mark.parametrize(
     ("rule", "expected_cities"),
-    [("lifetime_value >= 5000", {"Manila", "Singapore"}), ("lifetime_value < 1000", {"", "Shanghai"}),
-     ("organization = acme", {"", "Singapore"}), ("organization != Acme", {"Manila", "Shanghai", "Cebu"}),
-     ("tier in (gold, platinum) and not country = CN", {"Manila", "Singapore"})],
+    [
+        ("lifetime_value >= 5000", {"Manila", "Singapore"}),
+        ("lifetime_value < 1000", {"", "Shanghai"}),
+        ("organization = acme", {"", "Singapore"}),
+        ("organization != Acme", {"Manila", "Shanghai", "Cebu"}),
+        ("tier in (gold, platinum) and not country = CN", {"Manila", "Singapore"}),
+    ],
 )
 def test_segment_rules_select_customers_in_sql(population, rule, expected_cities):
     selected = Customer.objects.filter(rule_to_q(parse_rule(rule)))
     assert {c.city for c in selected} == expected_cities
     assert {c.city for c in population if evaluate(parse_rule(rule), customer_profile(c))} == expected_cities
-
-

@@ -2,10 +2,11 @@ import io
 
 import pytest
 
+from frontline.accounts.factories import TeamFactory, staff
 from frontline.accounts.models import Role
 from frontline.core.errors import Conflict, Invalid, TooLarge
+from frontline.customers.factories import CustomerFactory
 from frontline.events.models import Event
-from frontline.factories import CustomerFactory, TeamFactory, staff
 from frontline.tickets import services
 from frontline.tickets.models import Attachment, Message, SearchEntry, Ticket
 from frontline.tickets.search import matching_ticket_ids
@@ -21,13 +22,22 @@ def _search(query):
 
 @pytest.fixture
 def ticket():
-    return services.ticket_create(actor=None, requester=CustomerFactory(), subject="Washing machine leaks",
-                                  body_text="Water under the machine", channel="email")
+    return services.ticket_create(
+        actor=None,
+        requester=CustomerFactory(),
+        subject="Washing machine leaks",
+        body_text="Water under the machine",
+        channel="email",
+    )
 
 
 ALL = ["new", "open", "pending", "on_hold", "solved", "closed"]
 PATHS = {  # how to bring a fresh ticket to each status through allowed steps
-    "new": [], "open": ["open"], "pending": ["pending"], "on_hold": ["on_hold"], "solved": ["solved"],
+    "new": [],
+    "open": ["open"],
+    "pending": ["pending"],
+    "on_hold": ["on_hold"],
+    "solved": ["solved"],
     "closed": ["solved", "closed"],
 }
 
@@ -47,8 +57,10 @@ def test_status_changes_through_the_service_follow_the_lifecycle(ticket, start, 
         services.ticket_update(actor=None, ticket=ticket, status=target)
         ticket.refresh_from_db()
         assert ticket.status == target
-        assert Event.objects.filter(verb="ticket.updated", target_id=ticket.pk,
-                                    after__status=target).count() == 1
+        assert (
+            Event.objects.filter(verb="ticket.updated", target_id=ticket.pk, after__status=target).count()
+            == 1
+        )
     else:
         with pytest.raises(Conflict):
             services.ticket_update(actor=None, ticket=ticket, status=target)
@@ -75,7 +87,9 @@ def test_first_agent_reply_opens_a_new_ticket_and_notes_change_nothing(ticket):
     services.message_add(actor=agent, ticket=ticket, direction="note", body_text="Checking stock")
     ticket.refresh_from_db()
     assert ticket.status == "new"
-    services.message_add(actor=agent, ticket=ticket, direction="outbound", body_text="We will send a technician")
+    services.message_add(
+        actor=agent, ticket=ticket, direction="outbound", body_text="We will send a technician"
+    )
     ticket.refresh_from_db()
     assert ticket.status == "open"
 
@@ -90,7 +104,9 @@ def test_closed_tickets_take_no_more_messages(ticket):
 
 def test_html_bodies_are_sanitised_and_get_a_text_version(ticket):
     message = services.message_add(
-        actor=None, ticket=ticket, direction="inbound",
+        actor=None,
+        ticket=ticket,
+        direction="inbound",
         body_html='<p onclick="x()">Hi<script>alert(1)</script> <a href="javascript:alert(1)">link</a></p>',
     )
     assert "script" not in message.body_html
@@ -100,11 +116,23 @@ def test_html_bodies_are_sanitised_and_get_a_text_version(ticket):
 
 
 def test_channel_ids_are_unique_per_channel(ticket):
-    services.message_add(actor=None, ticket=ticket, direction="inbound", body_text="a", channel="email",
-                         external_id="<abc@mail>")
+    services.message_add(
+        actor=None,
+        ticket=ticket,
+        direction="inbound",
+        body_text="a",
+        channel="email",
+        external_id="<abc@mail>",
+    )
     with pytest.raises(Conflict, match="already received"):
-        services.message_add(actor=None, ticket=ticket, direction="inbound", body_text="a", channel="email",
-                             external_id="<abc@mail>")
+        services.message_add(
+            actor=None,
+            ticket=ticket,
+            direction="inbound",
+            body_text="a",
+            channel="email",
+            external_id="<abc@mail>",
+        )
     assert ticket.messages.count() == 2
 
 
@@ -121,8 +149,13 @@ def test_search_index_follows_subject_changes_and_messages(ticket):
 
 
 def test_merge_moves_messages_and_closes_the_source(ticket):
-    other = services.ticket_create(actor=None, requester=ticket.requester, subject="Same leak",
-                                   body_text="Another mail about the leak", tags=["washer"])
+    other = services.ticket_create(
+        actor=None,
+        requester=ticket.requester,
+        subject="Same leak",
+        body_text="Another mail about the leak",
+        tags=["washer"],
+    )
     services.ticket_merge(actor=None, source=other, target=ticket)
     other.refresh_from_db()
     assert (other.status, other.merged_into_id) == ("closed", ticket.pk)
@@ -136,14 +169,20 @@ def test_merge_moves_messages_and_closes_the_source(ticket):
 
 
 def test_split_moves_chosen_messages_to_a_new_ticket(ticket):
-    second = services.message_add(actor=None, ticket=ticket, direction="inbound", body_text="Also my TV is dead")
+    second = services.message_add(
+        actor=None, ticket=ticket, direction="inbound", body_text="Also my TV is dead"
+    )
     new = services.ticket_split(actor=None, ticket=ticket, message_ids=[second.pk], subject="TV dead")
     assert list(new.messages.values_list("pk", flat=True)) == [second.pk]
     assert (new.split_from_id, new.requester_id, new.status) == (ticket.pk, ticket.requester_id, "open")
     assert _search("tv") == {new.pk}
     with pytest.raises(Invalid, match="at least one"):
-        services.ticket_split(actor=None, ticket=ticket, message_ids=list(ticket.messages.values_list("pk", flat=True)),
-                              subject="Everything")
+        services.ticket_split(
+            actor=None,
+            ticket=ticket,
+            message_ids=list(ticket.messages.values_list("pk", flat=True)),
+            subject="Everything",
+        )
     with pytest.raises(Invalid):
         services.ticket_split(actor=None, ticket=ticket, message_ids=[second.pk], subject="Not mine any more")
 
@@ -152,10 +191,16 @@ def test_private_team_tickets_go_only_to_its_agents():
     private = TeamFactory(is_private=True)
     outsider = staff(Role.AGENT)
     with pytest.raises(Invalid, match="private team"):
-        services.ticket_create(actor=None, requester=CustomerFactory(), subject="x", team=private, assignee=outsider)
+        services.ticket_create(
+            actor=None, requester=CustomerFactory(), subject="x", team=private, assignee=outsider
+        )
     member = staff(Role.AGENT, teams=[private])
-    assert services.ticket_create(actor=None, requester=CustomerFactory(), subject="x", team=private,
-                                  assignee=member).assignee == member
+    assert (
+        services.ticket_create(
+            actor=None, requester=CustomerFactory(), subject="x", team=private, assignee=member
+        ).assignee
+        == member
+    )
 
 
 def test_tags_are_normalised_and_validated(ticket):
@@ -166,8 +211,13 @@ def test_tags_are_normalised_and_validated(ticket):
 
 
 def test_attachment_is_stored_with_a_safe_name_and_checked_type(ticket):
-    attachment = services.attachment_add(actor=None, ticket=ticket, file=io.BytesIO(PNG),
-                                         filename="../../etc/\u202eevil.png", content_type="image/png")
+    attachment = services.attachment_add(
+        actor=None,
+        ticket=ticket,
+        file=io.BytesIO(PNG),
+        filename="../../etc/\u202eevil.png",
+        content_type="image/png",
+    )
     assert attachment.filename == "evil.png"
     assert attachment.size == len(PNG)
     assert attachment.file.read() == PNG
@@ -175,23 +225,31 @@ def test_attachment_is_stored_with_a_safe_name_and_checked_type(ticket):
 
 @pytest.mark.parametrize(
     ("content", "declared", "message"),
-    [(b"MZ\x90\x00" + b"\x00" * 60, "application/pdf", "executable"),
-     (PNG, "application/pdf", "content is image/png"),
-     (b"#!/bin/sh\nrm -rf /", "application/x-sh", "not accepted"),
-     (b"", "text/plain", "empty")],
+    [
+        (b"MZ\x90\x00" + b"\x00" * 60, "application/pdf", "executable"),
+        (PNG, "application/pdf", "content is image/png"),
+        (b"#!/bin/sh\nrm -rf /", "application/x-sh", "not accepted"),
+        (b"", "text/plain", "empty"),
+    ],
 )
 def test_attachments_that_lie_about_their_type_are_refused(ticket, content, declared, message):
     with pytest.raises(Invalid, match=message):
-        services.attachment_add(actor=None, ticket=ticket, file=io.BytesIO(content), filename="f",
-                                content_type=declared)
+        services.attachment_add(
+            actor=None, ticket=ticket, file=io.BytesIO(content), filename="f", content_type=declared
+        )
     assert Attachment.objects.count() == 0
 
 
 def test_attachments_over_the_size_limit_are_refused(ticket, settings):
     settings.FRONTLINE_ATTACHMENT_MAX_BYTES = 1024 * 1024
     with pytest.raises(TooLarge):
-        services.attachment_add(actor=None, ticket=ticket, file=io.BytesIO(b"a" * (1024 * 1024 + 1)),
-                                filename="big.txt", content_type="text/plain")
+        services.attachment_add(
+            actor=None,
+            ticket=ticket,
+            file=io.BytesIO(b"a" * (1024 * 1024 + 1)),
+            filename="big.txt",
+            content_type="text/plain",
+        )
     assert Attachment.objects.count() == 0
 
 

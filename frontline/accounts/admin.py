@@ -2,22 +2,23 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from frontline.accounts.models import AgentProfile, AgentSkill, ApiToken, Skill, Team, User
+from frontline.events.admin import EventedAdmin
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin[User]):
+class UserAdmin(EventedAdmin, BaseUserAdmin[User]):
     list_display = ("username", "email", "first_name", "last_name", "is_active", "is_staff")
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Preferences", {"fields": ("language", "timezone")}))
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin[Team]):
+class TeamAdmin(EventedAdmin):
     list_display = ("name", "is_private", "lead")
     search_fields = ("name",)
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin[Skill]):
+class SkillAdmin(EventedAdmin):
     search_fields = ("name",)
 
 
@@ -27,7 +28,7 @@ class AgentSkillInline(admin.TabularInline[AgentSkill, AgentProfile]):
 
 
 @admin.register(AgentProfile)
-class AgentProfileAdmin(admin.ModelAdmin[AgentProfile]):
+class AgentProfileAdmin(EventedAdmin):
     list_display = ("user", "cost_per_hour", "currency")
     filter_horizontal = ("teams",)
     inlines = [AgentSkillInline]
@@ -35,7 +36,7 @@ class AgentProfileAdmin(admin.ModelAdmin[AgentProfile]):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+class ApiTokenAdmin(EventedAdmin):
     list_display = ("name", "user", "prefix", "scope", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
     list_filter = ("scope",)

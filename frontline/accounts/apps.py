@@ -10,4 +10,5 @@ class AccountsConfig(AppConfig):
 
         from frontline.accounts.roles import sync_role_groups
 
-        post_migrate.connect(sync_role_groups, sender=self)
+        # After every app's migrate, since permissions of apps listed later are created then.
+        post_migrate.connect(sync_role_groups, dispatch_uid="frontline-role-groups")

@@ -34,7 +34,10 @@ def sync_role_groups(**kwargs: Any) -> None:
     """Create or update the role groups (run after every migrate; idempotent)."""
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)
-        permissions = Permission.objects.filter(content_type__app_label__in=APPS)
+        if role == Role.ADMIN:  # admins also manage users and groups
+            permissions = Permission.objects.filter(content_type__app_label__in=(*APPS, "auth"))
+        else:
+            permissions = Permission.objects.filter(content_type__app_label__in=APPS)
         if role != Role.ADMIN:
             grants = _GRANTS[role]
             wanted = [

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from frontline.customers.models import ContactPoint, Customer, Organization, Segment
+from frontline.events.admin import EventedAdmin
 
 
 class ContactPointInline(admin.TabularInline[ContactPoint, Customer]):
@@ -10,7 +11,7 @@ class ContactPointInline(admin.TabularInline[ContactPoint, Customer]):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin[Customer]):
+class CustomerAdmin(EventedAdmin):
     list_display = ("__str__", "organization", "tier", "country", "language", "lifetime_value")
     list_filter = ("tier", "country", "language")
     search_fields = ("first_name", "last_name", "contact_points__normalized")
@@ -19,12 +20,12 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin[Organization]):
+class OrganizationAdmin(EventedAdmin):
     list_display = ("name", "domain", "shares_tickets")
     search_fields = ("name", "domain")
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin[Segment]):
+class SegmentAdmin(EventedAdmin):
     list_display = ("name", "rule")
     search_fields = ("name",)

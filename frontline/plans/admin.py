@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from frontline.events.admin import EventedAdmin
 from frontline.plans.models import Plan, PlanVersion
 
 
@@ -11,13 +12,13 @@ class PlanVersionInline(admin.TabularInline[PlanVersion, Plan]):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin[Plan]):
+class PlanAdmin(EventedAdmin):
     list_display = ("name", "segment", "precedence")
     inlines = [PlanVersionInline]
 
 
 @admin.register(PlanVersion)
-class PlanVersionAdmin(admin.ModelAdmin[PlanVersion]):
+class PlanVersionAdmin(EventedAdmin):
     list_display = ("plan", "number", "status", "effective_from", "effective_until")
     list_filter = ("status", "plan")
     readonly_fields = ("status", "effective_from", "effective_until")

@@ -1,6 +1,23 @@
-from django.contrib import admin
+"""Tickets are worked through the API and the desk, where their rules apply; the admin only shows them."""
 
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from frontline.events.admin import EventedAdmin
 from frontline.tickets.models import Attachment, Message, Tag, Ticket
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class MessageInline(admin.StackedInline[Message, Ticket]):
@@ -10,24 +27,26 @@ class MessageInline(admin.StackedInline[Message, Ticket]):
     readonly_fields = fields
     can_delete = False
 
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin[Ticket]):
+class TicketAdmin(ReadOnlyAdmin):
     list_display = ("id", "subject", "status", "priority", "channel", "team", "assignee", "updated_at")
     list_filter = ("status", "priority", "channel", "team")
-    search_fields = ("subject",)
-    raw_id_fields = ("requester", "assignee", "merged_into", "split_from", "plan_version")
-    readonly_fields = ("created_at", "updated_at", "solved_at", "closed_at")
+    search_fields = ("=id", "subject")
     inlines = [MessageInline]
     show_full_result_count = False
+    list_select_related = ("team", "assignee")
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin[Tag]):
+class TagAdmin(EventedAdmin):
     search_fields = ("name",)
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin[Attachment]):
+class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ("filename", "ticket", "content_type", "size", "created_at")
-    raw_id_fields = ("ticket", "message", "uploaded_by")
+    list_select_related = ("ticket",)

@@ -31,6 +31,7 @@ PROFILE_FIELDS = [
     "tier",
     "lifetime_value",
 ]
+ATTEMPTS = 3
 SOCIAL_NETWORKS = ("facebook", "instagram", "whatsapp", "x", "line", "viber", "wechat", "telegram")
 
 
@@ -181,7 +182,7 @@ def customer_find_or_create(
     normalized = [
         (kind, network, normalize_contact(kind, value, network), value) for kind, network, value in wanted
     ]
-    for attempt in range(2):
+    for attempt in range(ATTEMPTS):
         try:
             with transaction.atomic():
                 for kind, network, norm, _ in normalized:
@@ -207,9 +208,9 @@ def customer_find_or_create(
                     social=[social] if social else [],
                     **profile,
                 ), True
-        except IntegrityError:
+        except (IntegrityError, Conflict):
             # Another process created the same contact between our lookup and insert: look again.
-            if attempt:
+            if attempt == ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
 

@@ -31,7 +31,7 @@ class EventedAdmin(admin.ModelAdmin[Any]):
         super().save_model(request, obj, form, change)
         fields = sorted(form.changed_data) if form is not None else []
         event_record(
-            actor=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+            actor=request.user if request.user.is_authenticated else None,
             verb=f"{obj._meta.model_name}.{'changed' if change else 'created'}_in_admin",
             target=obj,
             after={name: form.cleaned_data.get(name) for name in fields if name in form.cleaned_data},
@@ -39,7 +39,7 @@ class EventedAdmin(admin.ModelAdmin[Any]):
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         event_record(
-            actor=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+            actor=request.user if request.user.is_authenticated else None,
             verb=f"{obj._meta.model_name}.deleted_in_admin",
             target=obj,
             before={"repr": str(obj)},

@@ -298,7 +298,7 @@ def ticket_update(
     tags: Iterable[str] | None = None,
 ) -> Ticket:
     """Change a ticket's fields; a status change must be an allowed transition (409 otherwise)."""
-    ticket = Ticket.objects.select_for_update().select_related("team").get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("team").get(pk=ticket.pk)
     if ticket.status == Ticket.Status.CLOSED and (status is None or status != Ticket.Status.CLOSED):
         raise Conflict(f"ticket {ticket.pk} is closed and cannot change", code="ticket_closed")
     before: dict[str, Any] = {}

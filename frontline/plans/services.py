@@ -106,16 +106,7 @@ def plan_version_activate(
     if current is not None:
         if current.effective_from and start < current.effective_from:
             raise Invalid("a version cannot start before the active one did", field="at")
-        current.status = PlanVersion.Status.RETIRED
-        current.effective_until = start
-        current.save(update_fields=["status", "effective_until"])
-        event_record(
-            actor=actor,
-            verb="plan_version.retired",
-            target=current,
-            before={"status": "active"},
-            after={"status": "retired", "effective_until": start},
-        )
+        _retire(actor=actor, version=current, end=start)
     version.status = PlanVersion.Status.ACTIVE
     version.effective_from = start
     version.save(update_fields=["status", "effective_from"])
@@ -138,7 +129,11 @@ def plan_version_retire(
         raise Conflict(
             f"version {version.number} is {version.status}; only the active one can retire", code="not_active"
         )
-    end = at or timezone.now()
+    _retire(actor=actor, version=version, end=at or timezone.now())
+    return version
+
+
+def _retire(*, actor: User | None, version: PlanVersion, end: datetime) -> None:
     version.status = PlanVersion.Status.RETIRED
     version.effective_until = end
     version.save(update_fields=["status", "effective_until"])
@@ -149,4 +144,3 @@ def plan_version_retire(
         before={"status": "active"},
         after={"status": "retired", "effective_until": end},
     )
-    return version

@@ -90,20 +90,7 @@ def ticket_list(request: HttpRequest, filters: Query[TicketQuery]) -> selectors.
         raise Invalid("limit must be between 1 and 100", field="limit")
     return selectors.ticket_list_for_principal(
         principal=principal_of(request),
-        filters=selectors.TicketFilters(
-            status=filters.status,
-            team_id=filters.team_id,
-            no_team=filters.no_team,
-            assignee_id=filters.assignee_id,
-            unassigned=filters.unassigned,
-            tag=filters.tag,
-            customer_id=filters.customer_id,
-            organization_id=filters.organization_id,
-            channel=filters.channel,
-            priority=filters.priority,
-            updated_since=filters.updated_since,
-            query=filters.q,
-        ),
+        filters=selectors.TicketFilters(**filters.dict(exclude={"q", "cursor", "limit"}), query=filters.q),
         limit=filters.limit,
         cursor=filters.cursor,
     )

@@ -1,12 +1,15 @@
 import io
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from frontline.accounts.factories import TeamFactory, staff
 from frontline.accounts.models import Role
 from frontline.core.errors import Conflict, Invalid, TooLarge
 from frontline.customers.factories import CustomerFactory
 from frontline.events.models import Event
+from frontline.plans import services as plan_services
 from frontline.tickets import services
 from frontline.tickets.models import Attachment, Message, SearchEntry, Ticket
 from frontline.tickets.search import matching_ticket_ids
@@ -258,3 +261,23 @@ def test_deleting_a_ticket_removes_its_index_rows(ticket):
     assert SearchEntry.objects.count() == 0
     assert _search("leaks") == set()
     assert Message.objects.count() == 0
+
+
+def _activate(plan, days_ago):
+    version = plan_services.plan_version_draft(actor=None, plan=plan)
+    return plan_services.plan_version_activate(
+        actor=None, version=version, at=timezone.now() - timedelta(days=days_ago)
+    )
+
+
+def test_tickets_remember_the_plan_version_in_force_when_opened():
+    plan = plan_services.plan_create(actor=None, name="Standard")
+    old = _activate(plan, 30)
+    _activate(plan, 10)
+    imported = services.ticket_create(
+        actor=None,
+        requester=CustomerFactory(),
+        subject="old one",
+        created_at=timezone.now() - timedelta(days=20),
+    )
+    assert imported.plan_version == old

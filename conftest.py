@@ -36,3 +36,13 @@ def _tasks_run_inline(settings):
         return
     HUEY.immediate = True
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_staff_scope():
+    """Ids are reused after a test's rollback, so no cached role may outlive its test."""
+    from frontline.accounts.selectors import staff_scope_forget
+
+    staff_scope_forget()
+    yield
+    staff_scope_forget()

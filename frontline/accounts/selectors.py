@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -8,6 +9,11 @@ from django.utils import timezone
 from frontline.accounts.models import AgentProfile, ApiToken, Role, Team, User
 
 _ROLE_ORDER = (Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
+
+#: How long a process trusts what it looked up about a user's role and teams. Changes made in this
+#: process apply at once (see `accounts.apps`); other processes see them within this many seconds.
+STAFF_SCOPE_TTL_SECONDS = 10.0
+_staff_scope_cache: dict[int, tuple[float, str | None, frozenset[int]]] = {}
 
 
 def user_role(user: User) -> str | None:
@@ -25,6 +31,23 @@ def user_role(user: User) -> str | None:
 
 def user_team_ids(user: User) -> frozenset[int]:
     return frozenset(Team.objects.filter(agents__user=user).values_list("id", flat=True))
+
+
+def staff_scope(user: User) -> tuple[str | None, frozenset[int]]:
+    """The user's role and team ids, cached briefly: every API request needs them."""
+    now = time.monotonic()
+    cached = _staff_scope_cache.get(user.pk)
+    if cached is not None and cached[0] > now and user.is_active:
+        return cached[1], cached[2]
+    role = user_role(user)
+    teams = user_team_ids(user) if role is not None else frozenset()
+    _staff_scope_cache[user.pk] = (now + STAFF_SCOPE_TTL_SECONDS, role, teams)
+    return role, teams
+
+
+def staff_scope_forget(**kwargs: object) -> None:
+    """Drop cached roles and teams (connected to the signals that change them)."""
+    _staff_scope_cache.clear()
 
 
 def token_digest(secret: str) -> str:

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from frontline.accounts.models import User
 from frontline.accounts.principal import Principal
-from frontline.accounts.selectors import user_role, user_team_ids
+from frontline.accounts.selectors import staff_scope
 from frontline.core.errors import Forbidden, NotFound
 from frontline.core.segment_rules import evaluate
 from frontline.customers.models import ContactPoint, Customer, Organization, Segment
@@ -15,9 +15,9 @@ from frontline.customers.segments import customer_profile, parse_rule, rule_to_q
 
 def principal_for_user(user: User, *, can_write: bool = True) -> Principal:
     """Resolve the caller's role, teams and customer record (two or three small queries)."""
-    role = user_role(user)
+    role, team_ids = staff_scope(user)
     if role is not None:
-        return Principal(user=user, role=role, team_ids=user_team_ids(user), can_write=can_write)
+        return Principal(user=user, role=role, team_ids=team_ids, can_write=can_write)
     customer = Customer.objects.select_related("organization").filter(user=user).first()
     if customer is None:
         return Principal(user=user, role=None, can_write=can_write)

@@ -7,15 +7,19 @@ channels-redis, so every web process hears every event.
 
 from __future__ import annotations
 
+import contextvars
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from frontline.events.models import Event
 
 logger = logging.getLogger(__name__)
+_paused = contextvars.ContextVar("frontline_realtime_paused", default=False)
 
 
 def group_names(event: Event) -> list[str]:
@@ -34,14 +38,33 @@ def message_for(event: Event) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def paused() -> Iterator[None]:
+    """Record events without announcing them: for imports of history, which nobody watches live."""
+    token = _paused.set(True)
+    try:
+        yield
+    finally:
+        _paused.reset(token)
+
+
+async def _send(layer: Any, groups: list[str], message: dict[str, Any]) -> None:
+    for group in groups:
+        await layer.group_send(group, message)
+
+
 def publish(sender: object, event: Event, **kwargs: Any) -> None:
     """Send the event to its groups; a failing layer is logged, never raised (the change is committed)."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or _paused.get():
         return
-    message = message_for(event)
+    groups = group_names(event)
+    if isinstance(layer, InMemoryChannelLayer):
+        # Only this process's own listeners can hear an in-memory layer: skip groups nobody joined.
+        groups = [group for group in groups if layer.groups.get(group)]
+        if not groups:
+            return
     try:
-        for group in group_names(event):
-            async_to_sync(layer.group_send)(group, message)
+        async_to_sync(_send)(layer, groups, message_for(event))
     except Exception:
         logger.exception("could not publish event %s to the channel layer", event.pk)

@@ -138,7 +138,12 @@ def ticket_create(request: HttpRequest, body: TicketIn) -> Status[Ticket]:
         tags=tags,
         external_id=body.external_id,
     )
-    return Status(201, _detail(principal, ticket.pk))
+    # The new ticket is visible to its creator by construction: no need to look it up again.
+    ticket.latest_messages = selectors.message_list_for_ticket(  # type: ignore[attr-defined]
+        principal=principal, ticket=ticket, limit=20
+    )
+    ticket.follower_ids = []  # type: ignore[attr-defined]
+    return Status(201, ticket)
 
 
 @router.get("/tickets/{ticket_id}", response=TicketDetailOut, summary="Get a ticket with its latest messages")

@@ -18,10 +18,12 @@ from frontline.tickets.models import Message, SearchEntry, Ticket
 MAX_QUERY_LENGTH = 500
 
 
-def index_ticket_subject(ticket: Ticket) -> None:
+def index_ticket_subject(ticket: Ticket, *, is_new: bool = False) -> None:
     """Write (or rewrite) the subject's index row."""
     text = textsearch.index_text(ticket.subject)
-    updated = SearchEntry.objects.filter(ticket=ticket, message__isnull=True).update(text=text)
+    updated = (
+        0 if is_new else SearchEntry.objects.filter(ticket=ticket, message__isnull=True).update(text=text)
+    )
     if not updated:
         SearchEntry.objects.create(ticket=ticket, message=None, text=text)
 
@@ -66,21 +68,25 @@ def rebuild() -> int:
     """Re-create every index row from the tickets and messages; returns the number of rows."""
     SearchEntry.objects.all().delete()
     rows = 0
-    for ticket in Ticket.objects.only("id", "subject").iterator(chunk_size=2000):
-        index_ticket_subject(ticket)
-        rows += 1
     batch: list[SearchEntry] = []
+
+    def add(entry: SearchEntry) -> None:
+        nonlocal rows, batch
+        batch.append(entry)
+        if len(batch) >= 2000:
+            SearchEntry.objects.bulk_create(batch)
+            rows += len(batch)
+            batch = []
+
+    for ticket in Ticket.objects.only("id", "subject").iterator(chunk_size=2000):
+        add(SearchEntry(ticket_id=ticket.pk, message=None, text=textsearch.index_text(ticket.subject)))
     for message in Message.objects.only("id", "ticket_id", "body_text").iterator(chunk_size=2000):
-        batch.append(
+        add(
             SearchEntry(
                 ticket_id=message.ticket_id,
                 message_id=message.pk,
                 text=textsearch.index_text(message.body_text),
             )
         )
-        if len(batch) >= 2000:
-            SearchEntry.objects.bulk_create(batch)
-            rows += len(batch)
-            batch = []
     SearchEntry.objects.bulk_create(batch)
     return rows + len(batch)

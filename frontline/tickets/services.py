@@ -145,8 +145,10 @@ def ticket_create(
         updated_at=at,
     )
     if tag_names:
-        ticket.tags.set(_tag_objects(tag_names))
-    search.index_ticket_subject(ticket)
+        Ticket.tags.through.objects.bulk_create(
+            [Ticket.tags.through(ticket_id=ticket.pk, tag_id=tag.pk) for tag in _tag_objects(tag_names)]
+        )
+    search.index_ticket_subject(ticket, is_new=True)
     event_record(
         actor=actor,
         verb="ticket.created",
@@ -296,14 +298,18 @@ def ticket_update(
     team: Team | object | None = ...,
     assignee: User | object | None = ...,
     tags: Iterable[str] | None = None,
+    at: datetime | None = None,
 ) -> Ticket:
-    """Change a ticket's fields; a status change must be an allowed transition (409 otherwise)."""
+    """Change a ticket's fields; a status change must be an allowed transition (409 otherwise).
+
+    `at` lets importers keep the original time of the change.
+    """
     ticket = Ticket.objects.select_for_update(of=("self",)).select_related("team").get(pk=ticket.pk)
     if ticket.status == Ticket.Status.CLOSED and (status is None or status != Ticket.Status.CLOSED):
         raise Conflict(f"ticket {ticket.pk} is closed and cannot change", code="ticket_closed")
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
-    now = timezone.now()
+    now = at or timezone.now()
 
     def put(field: str, value: Any, stored: Any = None) -> None:
         old = getattr(ticket, field)
@@ -451,7 +457,7 @@ def ticket_split(*, actor: User | None, ticket: Ticket, message_ids: list[int], 
     new.tags.set(ticket.tags.all())
     Message.objects.filter(pk__in=wanted).update(ticket=new)
     Attachment.objects.filter(message_id__in=wanted).update(ticket=new)
-    search.index_ticket_subject(new)
+    search.index_ticket_subject(new, is_new=True)
     search.move_messages(sorted(wanted), new)
     ticket.updated_at = now
     ticket.save(update_fields=["updated_at"])

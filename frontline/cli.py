@@ -42,6 +42,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    os.environ["FRONTLINE_HOST"], os.environ["FRONTLINE_PORT"] = args.host, str(args.port)
     _django(["migrate", "--no-input", "-v", "0"])
     _django(["demo_load"])
     if args.no_serve:

@@ -1,0 +1,9 @@
+"""Websocket routes (HTTP routes are in urls.py)."""
+
+from django.urls import path
+
+from frontline.tickets.consumers import TicketEventsConsumer
+
+websocket_urlpatterns = [
+    path("ws/tickets/<int:ticket_id>/", TicketEventsConsumer.as_asgi()),
+]

@@ -88,6 +88,11 @@ CALLS = {
     "ticket.status_changed": lambda w: tickets.message_add(
         actor=w["actor"], ticket=w["ticket"], direction="outbound", body_text="hi"
     ),
+    "ticket.reopened": lambda w: tickets.ticket_reopen(
+        actor=w["actor"],
+        ticket=tickets.ticket_update(actor=None, ticket=w["ticket"], status="solved"),
+        reason="customer wrote back",
+    ),
     "ticket.followed": lambda w: tickets.ticket_follow(actor=w["actor"], ticket=w["ticket"], user=w["actor"]),
     "ticket.merged": lambda w: tickets.ticket_merge(
         actor=w["actor"],

@@ -86,6 +86,14 @@ class Ticket(models.Model):
     split_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="splits"
     )
+    linked_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="linked_tickets",
+        help_text="The ticket this one follows up on, e.g. a late reply to a closed ticket.",
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     solved_at = models.DateTimeField(null=True, blank=True)

@@ -38,6 +38,7 @@ class TicketOut(Schema):
     closed_at: datetime | None
     merged_into_id: int | None
     split_from_id: int | None
+    linked_to_id: int | None
     plan_version_id: int | None
 
     @staticmethod

@@ -118,6 +118,7 @@ def ticket_create(
     tags: Iterable[str] = (),
     external_id: str = "",
     created_at: datetime | None = None,
+    linked_to: Ticket | None = None,
 ) -> Ticket:
     """Open a ticket for `requester`, with the customer's first message when a body is given.
 
@@ -141,6 +142,7 @@ def ticket_create(
         team=team,
         assignee=assignee,
         plan_version=plan_version_for_customer(customer=requester, at=at),
+        linked_to=linked_to,
         created_at=at,
         updated_at=at,
     )
@@ -153,7 +155,7 @@ def ticket_create(
         actor=actor,
         verb="ticket.created",
         target=ticket,
-        after={**_snapshot(ticket), "tags": tag_names},
+        after={**_snapshot(ticket), "tags": tag_names, "linked_to": linked_to},
         at=at,
     )
     if body_text or body_html:
@@ -360,6 +362,35 @@ def ticket_update(
     if "subject" in after:
         search.index_ticket_subject(ticket)
     event_record(actor=actor, verb="ticket.updated", target=ticket, before=before, after=after, at=now)
+    return ticket
+
+
+@transaction.atomic
+def ticket_reopen(*, actor: User | None, ticket: Ticket, reason: str, at: datetime | None = None) -> Ticket:
+    """Reopen a solved or closed ticket (e.g. a customer's reply within the mailbox's grace period).
+
+    Closed is final for people working the ticket; this is the one door back, and it says why.
+    """
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status not in (Ticket.Status.SOLVED, Ticket.Status.CLOSED):
+        return ticket
+    if ticket.merged_into_id:
+        raise Conflict(f"ticket {ticket.pk} was merged into {ticket.merged_into_id}", code="ticket_merged")
+    now = at or timezone.now()
+    before = ticket.status
+    ticket.status = Ticket.Status.OPEN
+    ticket.solved_at = None
+    ticket.closed_at = None
+    ticket.updated_at = now
+    ticket.save(update_fields=["status", "solved_at", "closed_at", "updated_at"])
+    event_record(
+        actor=actor,
+        verb="ticket.reopened",
+        target=ticket,
+        at=now,
+        before={"status": before},
+        after={"status": "open", "reason": reason},
+    )
     return ticket
 
 

@@ -281,3 +281,20 @@ def test_tickets_remember_the_plan_version_in_force_when_opened():
         created_at=timezone.now() - timedelta(days=20),
     )
     assert imported.plan_version == old
+
+
+def test_reopen_is_the_one_way_back_from_closed(ticket):
+    services.ticket_update(actor=None, ticket=ticket, status="solved")
+    services.ticket_update(actor=None, ticket=ticket, status="closed")
+    services.ticket_reopen(actor=None, ticket=ticket, reason="customer replied within the grace period")
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.closed_at) == ("open", None)
+    event = Event.objects.get(verb="ticket.reopened")
+    assert event.after == {"status": "open", "reason": "customer replied within the grace period"}
+
+
+def test_a_follow_up_ticket_links_to_the_old_one(ticket):
+    follow_up = services.ticket_create(
+        actor=None, requester=ticket.requester, subject="Again", linked_to=ticket
+    )
+    assert list(ticket.linked_tickets.all()) == [follow_up]

@@ -53,7 +53,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,6 +106,8 @@ else:
                     "PRAGMA temp_store=MEMORY;"
                 ),
             },
+            # Keep the connection: opening one (and its PRAGMAs) per request cost more than the request.
+            "CONN_MAX_AGE": None,
             "TEST": {"NAME": os.environ.get("FRONTLINE_TEST_SQLITE_PATH", "")},
         }
     }
@@ -148,10 +149,8 @@ MEDIA_ROOT = os.environ.get("FRONTLINE_MEDIA_ROOT", str(DATA_DIR / "media"))
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 STATIC_ROOT = os.environ.get("FRONTLINE_STATIC_ROOT", str(DATA_DIR / "static"))
-# Static files (admin, API docs) are served by the web process itself; `frontline collectstatic`
-# makes that faster, but without it they are found in the installed packages.
-WHITENOISE_USE_FINDERS = True
-Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+# Static files (admin, API docs) are served by the web process itself (see asgi.py), straight from
+# the installed packages; a proxy in front may serve STATIC_URL from `frontline collectstatic` instead.
 FRONTLINE_ATTACHMENT_MAX_BYTES = int(os.environ.get("FRONTLINE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FRONTLINE_REQUEST_MAX_BYTES", str(2 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -184,6 +183,18 @@ USE_TZ = True
 
 # --- Frontline
 FRONTLINE_DEFAULT_COUNTRY_CODE = os.environ.get("FRONTLINE_DEFAULT_COUNTRY_CODE", "")
+#: The domain of the Message-IDs Frontline writes (and recognises as its own).
+FRONTLINE_EMAIL_DOMAIN = os.environ.get("FRONTLINE_EMAIL_DOMAIN", "frontline.localhost")
+
+# --- Outgoing mail (replies and notifications)
+EMAIL_BACKEND = os.environ.get("FRONTLINE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("FRONTLINE_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("FRONTLINE_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("FRONTLINE_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("FRONTLINE_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("FRONTLINE_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = _env_bool("FRONTLINE_SMTP_SSL", False)
+EMAIL_TIMEOUT = 30
 
 LOGGING = {
     "version": 1,

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 
 from frontline.accounts.models import Role
 
-APPS = ("accounts", "customers", "tickets", "plans", "events")
+APPS = ("accounts", "customers", "tickets", "plans", "events", "email_connector")
 
 # Agents work tickets and customers; supervisors also manage teams, segments and plans;
 # admins have every permission of the Frontline apps.
@@ -26,6 +26,7 @@ _GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "accounts": ("view", "change"),
         "plans": ("view", "add", "change"),
         "events": ("view",),
+        "email_connector": ("view",),
     },
 }
 

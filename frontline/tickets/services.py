@@ -232,8 +232,12 @@ def message_add(
     author_customer: Customer | None = None,
     external_id: str = "",
     created_at: datetime | None = None,
+    wake: bool = True,
 ) -> Message:
-    """Add a message; a customer's reply wakes a waiting ticket, an agent's first reply opens a new one."""
+    """Add a message; a customer's reply wakes a waiting ticket, an agent's first reply opens a new one.
+
+    `wake=False` stores a message that must not change the status (an auto-reply, an out-of-office).
+    """
     _check_choice(direction, Message.Direction.values, "direction")
     message_channel = _check_choice(channel or ticket.channel, Channel.values, "channel")
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
@@ -256,7 +260,7 @@ def message_add(
         at=at,
     )
     new_status = ticket.status
-    if direction == Message.Direction.INBOUND:
+    if direction == Message.Direction.INBOUND and wake:
         new_status = ticket_status.status_after_inbound(ticket.status)
     elif direction == Message.Direction.OUTBOUND and ticket.status == Ticket.Status.NEW:
         new_status = Ticket.Status.OPEN
@@ -395,7 +399,7 @@ def ticket_reopen(*, actor: User | None, ticket: Ticket, reason: str, at: dateti
 
 
 @transaction.atomic
-def ticket_follow(*, actor: User, ticket: Ticket, user: User, follow: bool = True) -> Ticket:
+def ticket_follow(*, actor: User | None, ticket: Ticket, user: User, follow: bool = True) -> Ticket:
     if user_role(user) is None:
         raise Invalid("only staff can follow tickets", field="user")
     is_following = ticket.followers.filter(pk=user.pk).exists()

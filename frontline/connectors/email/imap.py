@@ -1,0 +1,89 @@
+"""IMAP polling: new messages by UID, stored first, then flagged \\Seen or moved."""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import re
+import ssl
+from collections.abc import Callable
+
+from frontline.connectors.email.models import InboundEmail, Mailbox
+
+BATCH = 200
+_UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
+
+
+class ImapError(Exception):
+    """The server refused or did not answer as IMAP should."""
+
+
+def connect(mailbox: Mailbox, timeout: float = 30) -> imaplib.IMAP4:
+    if mailbox.imap_security == Mailbox.ImapSecurity.SSL:
+        client: imaplib.IMAP4 = imaplib.IMAP4_SSL(
+            mailbox.imap_host, mailbox.imap_port, timeout=timeout, ssl_context=ssl.create_default_context()
+        )
+    else:
+        client = imaplib.IMAP4(mailbox.imap_host, mailbox.imap_port, timeout=timeout)
+        if mailbox.imap_security == Mailbox.ImapSecurity.STARTTLS:
+            client.starttls(ssl.create_default_context())
+    client.login(mailbox.imap_username, mailbox.imap_password)
+    return client
+
+
+def check(mailbox: Mailbox) -> str:
+    """Log in and open the folder: what the admin's 'test connection' does."""
+    client = connect(mailbox, timeout=10)
+    try:
+        status, data = client.select(_quote(mailbox.imap_folder), readonly=True)
+        if status != "OK":
+            raise ImapError(f"cannot open folder {mailbox.imap_folder!r}: {data!r}")
+        return f"connected; {int(data[0] or 0)} messages in {mailbox.imap_folder}"
+    finally:
+        client.logout()
+
+
+def _quote(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def fetch_new(*, mailbox: Mailbox, store: Callable[[bytes], InboundEmail]) -> int:
+    """Store every message with a UID above the last one seen; a new UIDVALIDITY starts over.
+
+    Starting over is safe: storing is idempotent on (mailbox, Message-ID or digest).
+    """
+    from frontline.connectors.email.services import mailbox_set_imap_position
+
+    client = connect(mailbox)
+    stored = 0
+    try:
+        status, _ = client.select(_quote(mailbox.imap_folder))
+        if status != "OK":
+            raise ImapError(f"cannot open folder {mailbox.imap_folder!r}")
+        untagged = client.response("UIDVALIDITY")[1]
+        uidvalidity = int(untagged[0]) if untagged and untagged[0] else 0
+        last_uid = mailbox.imap_last_uid if mailbox.imap_uidvalidity == uidvalidity else 0
+        status, data = client.uid("SEARCH", f"UID {last_uid + 1}:*")
+        if status != "OK":
+            raise ImapError(f"search failed: {data!r}")
+        uids = sorted(int(uid) for uid in (data[0] or b"").split() if int(uid) > last_uid)
+        for uid in uids[:BATCH]:
+            status, parts = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
+            raw = next((part[1] for part in parts if isinstance(part, tuple)), None)
+            if status != "OK" or raw is None:
+                raise ImapError(f"cannot fetch UID {uid}")
+            store(raw)  # committed before the server is told anything
+            if mailbox.imap_processed_folder:
+                client.uid("COPY", str(uid), _quote(mailbox.imap_processed_folder))
+                client.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Deleted \Seen)")
+                client.expunge()
+            else:
+                client.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Seen)")
+            mailbox_set_imap_position(mailbox=mailbox, uidvalidity=uidvalidity, last_uid=uid)
+            stored += 1
+        if not uids:
+            mailbox_set_imap_position(mailbox=mailbox, uidvalidity=uidvalidity, last_uid=last_uid)
+    finally:
+        with contextlib.suppress(imaplib.IMAP4.error, OSError):
+            client.logout()
+    return stored

@@ -1,0 +1,569 @@
+"""The email channel's writes: store raw mail first, turn it into tickets, and send through the outbox."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import timedelta
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from email.utils import formataddr
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from frontline.accounts.models import User
+from frontline.accounts.selectors import user_role
+from frontline.connectors.email import tokens
+from frontline.connectors.email.loops import AUTO_REPLY_HEADERS, classify
+from frontline.connectors.email.models import EmailParticipant, InboundEmail, Mailbox, OutboundEmail
+from frontline.connectors.email.parsing import ParsedEmail, UnparseableEmail, parse_email
+from frontline.core.errors import DomainError, TooLarge
+from frontline.customers.models import ContactPoint
+from frontline.customers.services import customer_find_or_create
+from frontline.events.services import event_record
+from frontline.tickets import services as tickets
+from frontline.tickets.models import Channel, Message, Ticket
+
+logger = logging.getLogger(__name__)
+
+MAX_RAW_BYTES = 50 * 1024 * 1024
+SEND_ATTEMPTS = 5
+REFERENCES_KEPT = 10
+
+
+def _key() -> bytes:
+    return settings.SECRET_KEY.encode()
+
+
+def _domain() -> str:
+    return str(settings.FRONTLINE_EMAIL_DOMAIN)
+
+
+def message_key(raw: bytes) -> tuple[str, str]:
+    """(message key, digest): the Message-ID if the mail has one, else 'sha256:<digest of the bytes>'."""
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        headers = BytesHeaderParser(policy=compat32).parsebytes(raw[: 256 * 1024])
+        value = str(headers.get("Message-ID", "") or "")
+    except Exception:  # a header block we cannot read still gets stored, keyed by its digest
+        value = ""
+    found = value.strip().split()[0] if value.strip() else ""
+    if found and len(found) <= 250 and "@" in found:
+        return (found if found.startswith("<") else f"<{found.strip('<>')}>"), digest
+    return f"sha256:{digest}", digest
+
+
+def inbound_store(*, mailbox: Mailbox, raw: bytes, source: str) -> tuple[InboundEmail, bool]:
+    """Commit the exact bytes before anyone acknowledges them. Returns (row, created); a repeat is not new."""
+    if len(raw) > MAX_RAW_BYTES:
+        raise TooLarge(f"messages are limited to {MAX_RAW_BYTES // (1024 * 1024)} MB", field="raw")
+    key, digest = message_key(raw)
+    existing = InboundEmail.objects.filter(mailbox=mailbox, message_key=key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            inbound = InboundEmail.objects.create(
+                mailbox=mailbox, source=source, raw=raw, size=len(raw), digest=digest, message_key=key
+            )
+            event_record(
+                actor=None,
+                verb="email.received",
+                target=inbound,
+                after={"mailbox": mailbox.pk, "source": source, "message_key": key, "size": len(raw)},
+            )
+    except IntegrityError:  # the same message arrived twice at once
+        return InboundEmail.objects.get(mailbox=mailbox, message_key=key), False
+    transaction.on_commit(lambda: _enqueue_processing(inbound.pk))
+    return inbound, True
+
+
+def _enqueue_processing(inbound_id: int) -> None:
+    from frontline.connectors.email.tasks import inbound_process_task
+
+    inbound_process_task(inbound_id)
+
+
+def _own_addresses() -> set[str]:
+    return {address.lower() for address in Mailbox.objects.values_list("address", flat=True)}
+
+
+def _thread_ticket(parsed: ParsedEmail) -> Ticket | None:
+    """The ticket this mail answers: by In-Reply-To/References, then by the subject token."""
+    ids = [*parsed.in_reply_to, *reversed(parsed.references)][:50]
+    if ids:
+        message = (
+            Message.objects.filter(channel=Channel.EMAIL, external_id__in=ids)
+            .select_related("ticket")
+            .order_by("-id")
+            .first()
+        )
+        if message is not None:
+            return _follow_merges(message.ticket)
+        outbound = (
+            OutboundEmail.objects.filter(message_id_header__in=ids)
+            .select_related("ticket")
+            .order_by("-id")
+            .first()
+        )
+        if outbound is not None:
+            return _follow_merges(outbound.ticket)
+    token = tokens.find_subject_token(parsed.subject)
+    if token is not None:
+        ticket = Ticket.objects.filter(pk=token).first()
+        return _follow_merges(ticket) if ticket else None
+    return None
+
+
+def _follow_merges(ticket: Ticket) -> Ticket:
+    seen = set()
+    while ticket.merged_into_id and ticket.pk not in seen:
+        seen.add(ticket.pk)
+        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
+    return ticket
+
+
+def _participants(ticket: Ticket) -> set[str]:
+    """Addresses that belong on this ticket: requester, earlier writers, CCs and its staff."""
+    customer_ids = {
+        ticket.requester_id,
+        *Message.objects.filter(ticket=ticket, author_customer__isnull=False).values_list(
+            "author_customer_id", flat=True
+        ),
+    }
+    addresses = set(
+        ContactPoint.objects.filter(customer_id__in=customer_ids, kind=ContactPoint.Kind.EMAIL).values_list(
+            "normalized", flat=True
+        )
+    )
+    addresses |= set(EmailParticipant.objects.filter(ticket=ticket).values_list("address", flat=True))
+    staff = User.objects.filter(Q(pk=ticket.assignee_id) | Q(followed_tickets=ticket)).values_list(
+        "email", flat=True
+    )
+    return {address.lower() for address in addresses | set(staff) if address}
+
+
+def _agent_from_token(parsed: ParsedEmail) -> tuple[Ticket, User] | None:
+    candidates = [a.email for a in (*parsed.to, *parsed.cc)] + [*parsed.in_reply_to, *parsed.references]
+    found = tokens.read_agent_token(candidates, _key())
+    if found is None or parsed.from_ is None:
+        return None
+    ticket = Ticket.objects.filter(pk=found[0]).first()
+    user = User.objects.filter(pk=found[1], is_active=True).first()
+    if ticket is None or user is None or user_role(user) is None:
+        return None
+    if user.email.lower() != parsed.from_.email.lower():
+        return None  # a valid token forwarded by someone else is not the agent
+    return _follow_merges(ticket), user
+
+
+def _names(parsed: ParsedEmail) -> tuple[str, str]:
+    name = parsed.from_.name if parsed.from_ else ""
+    first, _, last = name.strip().partition(" ")
+    return first[:100], last[:100]
+
+
+def inbound_quarantine(*, inbound: InboundEmail, reason: str) -> InboundEmail:
+    inbound.status = InboundEmail.Status.QUARANTINED
+    inbound.note = reason[:2000]
+    inbound.processed_at = timezone.now()
+    inbound.save(update_fields=["status", "note", "processed_at", "attempts"])
+    event_record(actor=None, verb="email.quarantined", target=inbound, after={"reason": inbound.note})
+    return inbound
+
+
+def _finish(
+    inbound: InboundEmail, status: str, note: str = "", message: Message | None = None
+) -> InboundEmail:
+    inbound.status = status
+    inbound.note = note
+    inbound.processed_at = timezone.now()
+    if message is not None:
+        inbound.message = message
+        inbound.ticket_id = message.ticket_id
+    inbound.save(update_fields=["status", "note", "processed_at", "message", "ticket", "attempts"])
+    event_record(
+        actor=None,
+        verb=f"email.{status}",
+        target=inbound,
+        after={"note": note, "ticket": inbound.ticket_id, "message": inbound.message_id},
+    )
+    return inbound
+
+
+def inbound_process(*, inbound_id: int) -> InboundEmail:
+    """Turn stored mail into a message on the right ticket; safe to run again (it does nothing twice)."""
+    with transaction.atomic():
+        inbound = InboundEmail.objects.select_for_update().select_related("mailbox").get(pk=inbound_id)
+        if inbound.status != InboundEmail.Status.RECEIVED:
+            return inbound
+        inbound.attempts += 1
+        try:
+            parsed = parse_email(
+                bytes(inbound.raw), max_attachment_bytes=settings.FRONTLINE_ATTACHMENT_MAX_BYTES
+            )
+        except UnparseableEmail as exc:
+            return inbound_quarantine(inbound=inbound, reason=f"cannot parse: {exc}")
+        try:
+            with transaction.atomic():
+                return _deliver(inbound, parsed)
+        except DomainError as exc:
+            return inbound_quarantine(inbound=inbound, reason=f"{exc.code}: {exc.message}")
+        except DatabaseError:
+            raise  # a locked or lost database: the task is retried, the mail stays waiting
+        except Exception as exc:  # a bug must not stop the mailbox: keep the mail aside, visible
+            logger.exception("processing inbound email %s failed", inbound.pk)
+            return inbound_quarantine(inbound=inbound, reason=f"{type(exc).__name__}: {exc}")
+
+
+def _deliver(inbound: InboundEmail, parsed: ParsedEmail) -> InboundEmail:
+    mailbox = inbound.mailbox
+    own = _own_addresses()
+    kind = classify(parsed, own_addresses=own, own_message_id_domain=_domain())
+    if kind.is_from_us:
+        return _finish(inbound, InboundEmail.Status.IGNORED, "sent by one of our own addresses")
+    if parsed.is_bounce:
+        return _bounce(inbound, parsed)
+    if (
+        parsed.message_id
+        and Message.objects.filter(channel=Channel.EMAIL, external_id=parsed.message_id).exists()
+    ):
+        return _finish(
+            inbound, InboundEmail.Status.IGNORED, "already received (another delivery of this message)"
+        )
+    if parsed.from_ is None or not parsed.from_.email:
+        return inbound_quarantine(inbound=inbound, reason="no sender: the mail has no usable From address")
+    at = timezone.now()
+    agent = _agent_from_token(parsed)
+    if agent is not None:
+        agent_ticket, user = agent
+        message = tickets.message_add(
+            actor=user,
+            ticket=agent_ticket,
+            direction=Message.Direction.OUTBOUND,
+            body_text=parsed.visible_text or parsed.text,
+            channel=Channel.EMAIL,
+            external_id=parsed.message_id or "",
+            created_at=at,
+        )
+        _attachments(user, agent_ticket, message, parsed)
+        return _finish(inbound, InboundEmail.Status.PROCESSED, "an agent's answer by email", message)
+    first_name, last_name = _names(parsed)
+    customer, _ = customer_find_or_create(
+        actor=None, email=parsed.from_.email, first_name=first_name, last_name=last_name
+    )
+    ticket: Ticket | None = _thread_ticket(parsed)
+    linked_to: Ticket | None = None
+    if ticket is not None and parsed.from_.email.lower() not in _participants(ticket):
+        ticket, linked_to = None, ticket  # a stranger on a real thread starts their own ticket
+    if ticket is not None and ticket.status == Ticket.Status.CLOSED:
+        grace = timedelta(days=mailbox.reopen_grace_days)
+        if kind.suppress_auto_reply:
+            return _finish(
+                inbound, InboundEmail.Status.IGNORED, f"automatic mail to a closed ticket ({kind.reason})"
+            )
+        if ticket.closed_at is not None and at - ticket.closed_at <= grace:
+            tickets.ticket_reopen(actor=None, ticket=ticket, reason="the customer replied by email", at=at)
+        else:
+            ticket, linked_to = None, ticket
+    if ticket is None:
+        ticket = tickets.ticket_create(
+            actor=None,
+            requester=customer,
+            subject=parsed.subject or "(no subject)",
+            channel=Channel.EMAIL,
+            team=mailbox.team,
+            linked_to=linked_to,
+            created_at=at,
+        )
+    message = tickets.message_add(
+        actor=None,
+        ticket=ticket,
+        direction=Message.Direction.INBOUND,
+        author_customer=customer,
+        body_text=parsed.text or parsed.visible_text,
+        body_html=parsed.html,
+        channel=Channel.EMAIL,
+        external_id=parsed.message_id or "",
+        created_at=at,
+        wake=not kind.suppress_auto_reply,
+    )
+    _attachments(None, ticket, message, parsed)
+    _add_ccs(ticket, parsed, own)
+    note = f"automatic mail: {kind.reason}" if kind.suppress_auto_reply else ""
+    return _finish(inbound, InboundEmail.Status.PROCESSED, note, message)
+
+
+def _attachments(actor: User | None, ticket: Ticket, message: Message, parsed: ParsedEmail) -> None:
+    for part in parsed.attachments:
+        if part.is_oversize or not part.data:
+            continue
+        try:
+            tickets.attachment_add(
+                actor=actor,
+                ticket=ticket,
+                message=message,
+                file=ContentFile(part.data),
+                filename=part.filename,
+                content_type=part.content_type,
+            )
+        except DomainError as exc:  # a refused file does not lose the mail: it is noted on the ticket
+            tickets.message_add(
+                actor=None,
+                ticket=ticket,
+                direction=Message.Direction.NOTE,
+                channel=Channel.EMAIL,
+                body_text=f"Attachment {part.filename!r} was not stored: {exc.message}",
+                wake=False,
+            )
+
+
+def _add_ccs(ticket: Ticket, parsed: ParsedEmail, own: set[str]) -> None:
+    for address in {a.email.lower() for a in parsed.cc if a.email} - own:
+        _, created = EmailParticipant.objects.get_or_create(ticket=ticket, address=address)
+        staff_user = User.objects.filter(email__iexact=address, is_active=True).first()
+        if staff_user is not None and user_role(staff_user) is not None:
+            tickets.ticket_follow(actor=None, ticket=ticket, user=staff_user)
+        elif created:
+            event_record(actor=None, verb="ticket.cc_added", target=ticket, after={"address": address})
+
+
+def _bounce(inbound: InboundEmail, parsed: ParsedEmail) -> InboundEmail:
+    original = parsed.bounce_original_message_id
+    outbound = OutboundEmail.objects.filter(message_id_header=original).first() if original else None
+    if outbound is None:
+        return _finish(inbound, InboundEmail.Status.IGNORED, "a delivery report about mail we do not know")
+    if outbound.bounced_at is None:
+        outbound.bounced_at = timezone.now()
+        outbound.status = OutboundEmail.Status.FAILED
+        outbound.last_error = f"bounced: {parsed.bounce_status or 'delivery failed'}"
+        outbound.save(update_fields=["bounced_at", "status", "last_error"])
+        event_record(
+            actor=None,
+            verb="email.bounced",
+            target=outbound.ticket,
+            after={"outbound": outbound.pk, "to": outbound.to, "status": parsed.bounce_status},
+        )
+    inbound.ticket_id = outbound.ticket_id
+    return _finish(inbound, InboundEmail.Status.IGNORED, f"delivery report for {original}")
+
+
+# --- outbound -------------------------------------------------------------------------------------------
+
+
+def _recipients(ticket: Ticket) -> tuple[list[str], list[str]]:
+    primary = (
+        ContactPoint.objects.filter(customer_id=ticket.requester_id, kind=ContactPoint.Kind.EMAIL)
+        .order_by("-is_primary", "id")
+        .values_list("normalized", flat=True)
+        .first()
+    )
+    cc = sorted(EmailParticipant.objects.filter(ticket=ticket).values_list("address", flat=True))
+    return ([primary] if primary else []), [address for address in cc if address != primary]
+
+
+def outbound_queue(
+    *, ticket: Ticket, message: Message, mailbox: Mailbox, is_automatic: bool = False
+) -> OutboundEmail:
+    """Queue a message for sending by email (once per message); sent by the worker after commit."""
+    existing = OutboundEmail.objects.filter(message=message).first()
+    if existing is not None:
+        return existing
+    to, cc = _recipients(ticket)
+    if not to:
+        raise DomainError(
+            f"the requester of ticket {ticket.pk} has no email address", field="to", code="no_recipient"
+        )
+    thread = list(
+        Message.objects.filter(ticket=ticket, channel=Channel.EMAIL)
+        .exclude(external_id="")
+        .order_by("-id")
+        .values_list("external_id", flat=True)[:REFERENCES_KEPT]
+    )
+    sent = list(
+        OutboundEmail.objects.filter(ticket=ticket)
+        .order_by("-id")
+        .values_list("message_id_header", flat=True)[:REFERENCES_KEPT]
+    )
+    references = list(dict.fromkeys(reversed(thread + sent)))[-REFERENCES_KEPT:]
+    last_inbound = (
+        Message.objects.filter(ticket=ticket, channel=Channel.EMAIL, direction=Message.Direction.INBOUND)
+        .exclude(external_id="")
+        .order_by("-id")
+        .values_list("external_id", flat=True)
+        .first()
+    )
+    outbound = OutboundEmail.objects.create(
+        mailbox=mailbox,
+        ticket=ticket,
+        message=message,
+        message_id_header=tokens.message_id(ticket.pk, _domain()),
+        to=to,
+        cc=cc,
+        subject=tokens.subject_with_token(ticket.subject, ticket.pk),
+        in_reply_to=last_inbound or "",
+        references=" ".join(references),
+        body_text=message.body_text,
+        body_html=message.body_html,
+        is_automatic=is_automatic,
+        next_attempt_at=timezone.now(),
+    )
+    event_record(
+        actor=None, verb="email.queued", target=ticket, after={"outbound": outbound.pk, "to": to, "cc": cc}
+    )
+    transaction.on_commit(lambda: _enqueue_sending(outbound.pk))
+    return outbound
+
+
+def _enqueue_sending(outbound_id: int) -> None:
+    from frontline.connectors.email.tasks import outbound_send_task
+
+    outbound_send_task(outbound_id)
+
+
+def _single_line(value: str) -> str:
+    return " ".join(value.replace("\r", " ").replace("\n", " ").split())
+
+
+def outbound_send(*, outbound_id: int) -> OutboundEmail:
+    """Send one queued email through Django's mail backend.
+
+    The row is marked `sending` (committed) before the SMTP conversation and `sent` only after the
+    server accepted it. A row found still `sending` was interrupted mid-conversation: it is failed,
+    never sent again, so a crash can never send twice.
+    """
+    with transaction.atomic():
+        outbound = OutboundEmail.objects.select_for_update().select_related("mailbox").get(pk=outbound_id)
+        if outbound.status != OutboundEmail.Status.QUEUED:
+            return outbound
+        outbound.status = OutboundEmail.Status.SENDING
+        outbound.attempts += 1
+        outbound.next_attempt_at = timezone.now()  # when this attempt started
+        outbound.save(update_fields=["status", "attempts", "next_attempt_at"])
+    mailbox = outbound.mailbox
+    headers = {"Message-ID": outbound.message_id_header}
+    if outbound.in_reply_to:
+        headers["In-Reply-To"] = outbound.in_reply_to
+    if outbound.references:
+        headers["References"] = outbound.references
+    if outbound.is_automatic:
+        headers.update(AUTO_REPLY_HEADERS)
+    email = EmailMultiAlternatives(
+        subject=_single_line(outbound.subject),
+        body=outbound.body_text,
+        from_email=formataddr((_single_line(mailbox.display_name), mailbox.address)),
+        to=outbound.to,
+        cc=outbound.cc,
+        headers=headers,
+    )
+    if outbound.body_html:
+        email.attach_alternative(outbound.body_html, "text/html")
+    try:
+        email.send(fail_silently=False)
+    except Exception as exc:
+        return _send_failed(outbound, f"{type(exc).__name__}: {exc}")
+    with transaction.atomic():
+        outbound.status = OutboundEmail.Status.SENT
+        outbound.sent_at = timezone.now()
+        outbound.smtp_response = "accepted"
+        outbound.last_error = ""
+        outbound.save(update_fields=["status", "sent_at", "smtp_response", "last_error"])
+        event_record(
+            actor=None,
+            verb="email.sent",
+            target=outbound.ticket,
+            after={"outbound": outbound.pk, "message_id": outbound.message_id_header},
+        )
+    return outbound
+
+
+def _send_failed(outbound: OutboundEmail, error: str) -> OutboundEmail:
+    with transaction.atomic():
+        final = outbound.attempts >= SEND_ATTEMPTS
+        outbound.status = OutboundEmail.Status.FAILED if final else OutboundEmail.Status.QUEUED
+        outbound.last_error = error[:2000]
+        outbound.next_attempt_at = (
+            None if final else timezone.now() + timedelta(seconds=30 * 2**outbound.attempts)
+        )
+        outbound.save(update_fields=["status", "last_error", "next_attempt_at"])
+        event_record(
+            actor=None,
+            verb="email.send_failed" if final else "email.send_retrying",
+            target=outbound.ticket,
+            after={"outbound": outbound.pk, "error": outbound.last_error},
+        )
+    return outbound
+
+
+def outbound_reconcile() -> int:
+    """Fail rows interrupted while sending (never resent) and retry queued rows whose time has come."""
+    stale = timezone.now() - timedelta(minutes=10)
+    interrupted = list(
+        OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING, next_attempt_at__lt=stale)
+    )
+    for outbound in interrupted:
+        outbound.attempts = SEND_ATTEMPTS
+        _send_failed(outbound, "interrupted while sending; not resent, to avoid sending twice")
+    due = list(
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.QUEUED, next_attempt_at__lte=timezone.now()
+        ).values_list("id", flat=True)[:500]
+    )
+    for outbound_id in due:
+        outbound_send(outbound_id=outbound_id)
+    return len(interrupted) + len(due)
+
+
+def mailbox_for_ticket(ticket: Ticket) -> Mailbox | None:
+    """The mailbox a ticket's mail goes out from: where it came in, else its team's, else the first one."""
+    inbound = InboundEmail.objects.filter(ticket=ticket).select_related("mailbox").order_by("id").first()
+    if inbound is not None:
+        return inbound.mailbox
+    active = Mailbox.objects.filter(is_active=True).order_by("id")
+    team_box = active.filter(team_id=ticket.team_id).first() if ticket.team_id is not None else None
+    return team_box or active.first()
+
+
+def reply_by_email(*, message_id: int) -> OutboundEmail | None:
+    """Queue an agent's outbound message on an email ticket for sending (called after it is committed)."""
+    message = Message.objects.select_related("ticket").filter(pk=message_id).first()
+    if message is None or message.direction != Message.Direction.OUTBOUND or message.channel != Channel.EMAIL:
+        return None
+    mailbox = mailbox_for_ticket(message.ticket)
+    if mailbox is None:
+        logger.warning("ticket %s has no mailbox to answer from", message.ticket_id)
+        return None
+    with transaction.atomic():
+        return outbound_queue(ticket=message.ticket, message=message, mailbox=mailbox)
+
+
+def imap_poll(*, mailbox: Mailbox) -> int:
+    """Fetch new mail from the mailbox's IMAP folder; each message is stored before it is flagged or moved."""
+    from frontline.connectors.email.imap import fetch_new
+
+    return fetch_new(
+        mailbox=mailbox,
+        store=lambda raw: inbound_store(mailbox=mailbox, raw=raw, source=InboundEmail.Source.IMAP)[0],
+    )
+
+
+def mailbox_set_imap_position(*, mailbox: Mailbox, uidvalidity: int, last_uid: int) -> None:
+    Mailbox.objects.filter(pk=mailbox.pk).update(imap_uidvalidity=uidvalidity, imap_last_uid=last_uid)
+    mailbox.imap_uidvalidity, mailbox.imap_last_uid = uidvalidity, last_uid
+
+
+def inbound_reprocess(*, actor: User | None, inbound: InboundEmail) -> InboundEmail:
+    """Put a quarantined message back in line (after a fix) and process it again."""
+    with transaction.atomic():
+        inbound = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
+        if inbound.status != InboundEmail.Status.QUARANTINED:
+            return inbound
+        inbound.status = InboundEmail.Status.RECEIVED
+        inbound.save(update_fields=["status"])
+        event_record(actor=actor, verb="email.requeued", target=inbound, before={"note": inbound.note})
+    return inbound_process(inbound_id=inbound.pk)

@@ -3,11 +3,13 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
 from frontline.api.api import api
+from frontline.connectors.email.selectors import email_health
 from frontline.connectors.email.views import inbound_mime
 
 
 def health(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
+    """Liveness plus what an operator must watch: mail waiting to be processed and mail in quarantine."""
+    return JsonResponse({"status": "ok", "email": email_health()})
 
 
 urlpatterns = [

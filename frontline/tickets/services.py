@@ -236,7 +236,8 @@ def message_add(
 ) -> Message:
     """Add a message; a customer's reply wakes a waiting ticket, an agent's first reply opens a new one.
 
-    `wake=False` stores a message that must not change the status (an auto-reply, an out-of-office).
+    `wake=False` stores a message that must not change the status (an out-of-office reply, or our
+    own automatic acknowledgement).
     """
     _check_choice(direction, Message.Direction.values, "direction")
     message_channel = _check_choice(channel or ticket.channel, Channel.values, "channel")
@@ -262,7 +263,7 @@ def message_add(
     new_status = ticket.status
     if direction == Message.Direction.INBOUND and wake:
         new_status = ticket_status.status_after_inbound(ticket.status)
-    elif direction == Message.Direction.OUTBOUND and ticket.status == Ticket.Status.NEW:
+    elif direction == Message.Direction.OUTBOUND and wake and ticket.status == Ticket.Status.NEW:
         new_status = Ticket.Status.OPEN
     fields = ["updated_at"]
     if new_status != ticket.status:

@@ -27,6 +27,15 @@ class Mailbox(models.Model):
         default=7,
         help_text="A reply within this many days of closing reopens the ticket; later it opens a new one.",
     )
+    acknowledge_new_tickets = models.BooleanField(
+        default=False, help_text="Answer each new ticket by email at once, saying it was received."
+    )
+    acknowledgement_text = models.TextField(
+        blank=True,
+        default="Thank you for writing to us. Your request is ticket #{ticket_id}; an agent will answer "
+        "you as soon as possible. Please keep [#{ticket_id}] in the subject of your replies.",
+        help_text="Placeholders: {ticket_id}, {subject}.",
+    )
     inbound_secret_digest = models.CharField(
         max_length=64,
         blank=True,

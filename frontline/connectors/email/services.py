@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import formataddr
@@ -32,6 +32,8 @@ from frontline.tickets.models import Channel, Message, Ticket
 logger = logging.getLogger(__name__)
 
 MAX_RAW_BYTES = 50 * 1024 * 1024
+#: Automatic acknowledgements to one customer per hour: a ping-pong with another robot stops here.
+ACKNOWLEDGEMENTS_PER_HOUR = 3
 SEND_ATTEMPTS = 5
 REFERENCES_KEPT = 10
 
@@ -271,6 +273,7 @@ def _deliver(inbound: InboundEmail, parsed: ParsedEmail) -> InboundEmail:
             tickets.ticket_reopen(actor=None, ticket=ticket, reason="the customer replied by email", at=at)
         else:
             ticket, linked_to = None, ticket
+    is_new = ticket is None
     if ticket is None:
         ticket = tickets.ticket_create(
             actor=None,
@@ -295,8 +298,38 @@ def _deliver(inbound: InboundEmail, parsed: ParsedEmail) -> InboundEmail:
     )
     _attachments(None, ticket, message, parsed)
     _add_ccs(ticket, parsed, own)
+    if is_new and mailbox.acknowledge_new_tickets and not kind.suppress_auto_reply:
+        _acknowledge(mailbox, ticket, at)
     note = f"automatic mail: {kind.reason}" if kind.suppress_auto_reply else ""
     return _finish(inbound, InboundEmail.Status.PROCESSED, note, message)
+
+
+def _acknowledge(mailbox: Mailbox, ticket: Ticket, at: datetime) -> OutboundEmail | None:
+    """Tell the customer their mail arrived, unless they were told three times this hour already."""
+    recent = OutboundEmail.objects.filter(
+        is_automatic=True, ticket__requester_id=ticket.requester_id, created_at__gte=at - timedelta(hours=1)
+    ).count()
+    if recent >= ACKNOWLEDGEMENTS_PER_HOUR:
+        event_record(
+            actor=None,
+            verb="email.acknowledgement_suppressed",
+            target=ticket,
+            after={"reason": f"{recent} acknowledgements to this customer in the last hour"},
+        )
+        return None
+    text = mailbox.acknowledgement_text.replace("{ticket_id}", str(ticket.pk)).replace(
+        "{subject}", ticket.subject
+    )
+    message = tickets.message_add(
+        actor=None,
+        ticket=ticket,
+        direction=Message.Direction.OUTBOUND,
+        body_text=text,
+        channel=Channel.EMAIL,
+        created_at=at,
+        wake=False,
+    )
+    return outbound_queue(ticket=ticket, message=message, mailbox=mailbox, is_automatic=True)
 
 
 def _attachments(actor: User | None, ticket: Ticket, message: Message, parsed: ParsedEmail) -> None:

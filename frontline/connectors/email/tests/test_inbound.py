@@ -251,3 +251,60 @@ def _dsn(original_id: str) -> bytes:
         f"--b\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {original_id}\r\n"
         "Subject: x\r\n\r\n--b--\r\n"
     ).encode()
+
+
+@pytest.fixture
+def acknowledging(mailbox, smtp_server):
+    Mailbox.objects.filter(pk=mailbox.pk).update(acknowledge_new_tickets=True)
+    mailbox.refresh_from_db()
+    return mailbox
+
+
+def test_new_tickets_are_acknowledged_as_automatic_mail(acknowledging, smtp_server):
+    inbound, _ = receive(acknowledging, mail(message_id="<ack@example.ph>"))
+    ticket = inbound.ticket
+    outbound = OutboundEmail.objects.get()
+    assert (outbound.is_automatic, outbound.status) == (True, "sent")
+    assert f"ticket #{ticket.pk}" in outbound.body_text
+    ticket.refresh_from_db()
+    assert ticket.status == "new"  # an acknowledgement is not an answer
+    assert b"Auto-Submitted: auto-replied" in smtp_server.messages[0][2]
+
+
+def test_a_ping_pong_with_another_helpdesk_stops(acknowledging, smtp_server):
+    """A robot that answers every mail with a new one (no RFC 3834 headers) gets at most 3 answers an hour."""
+    for round_number in range(10):
+        receive(
+            acknowledging,
+            mail(
+                sender="Other Helpdesk <helpdesk@other.example>",
+                subject=f"We received your request #{round_number}",
+                message_id=f"<robot-{round_number}@other.example>",
+            ),
+        )
+    assert OutboundEmail.objects.filter(is_automatic=True).count() == 3
+    assert len(smtp_server.messages) == 3
+
+
+def test_well_behaved_auto_replies_get_no_acknowledgement(acknowledging, smtp_server):
+    for name, value in (
+        ("Auto-Submitted", "auto-replied"),
+        ("Precedence", "bulk"),
+        ("X-Autoreply", "yes"),
+        ("List-Id", "<news.example>"),
+    ):
+        receive(acknowledging, mail(sender="robot@other.example", headers={name: value}))
+    assert OutboundEmail.objects.count() == 0
+    assert smtp_server.messages == []
+
+
+def test_quarantined_mail_is_counted_in_the_health_endpoint(mailbox, monkeypatch, client):
+    from frontline.connectors.email import services as module
+
+    def broken(raw, **kwargs):
+        raise module.UnparseableEmail("not mail", reason="no_headers")
+
+    monkeypatch.setattr(module, "parse_email", broken)
+    receive(mailbox, mail())
+    health = client.get("/healthz").json()
+    assert health["email"] == {"quarantined": 1, "waiting": 0, "outbox_queued": 0, "outbox_failed": 0}

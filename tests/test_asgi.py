@@ -8,9 +8,18 @@ from asgiref.testing import ApplicationCommunicator
 def _get(path):
     from frontline.asgi import application
 
-    scope = {"type": "http", "http_version": "1.1", "method": "GET", "path": path, "raw_path": path.encode(),
-             "query_string": b"", "headers": [(b"host", b"127.0.0.1")], "scheme": "http",
-             "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5000)}
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "GET",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(b"host", b"127.0.0.1")],
+        "scheme": "http",
+        "server": ("127.0.0.1", 80),
+        "client": ("127.0.0.1", 5000),
+    }
 
     async def run():
         communicator = ApplicationCommunicator(application, scope)

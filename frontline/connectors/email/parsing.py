@@ -166,7 +166,7 @@ def parse_email(
     return parsed
 
 
-# --- the budget shared by one parse ---------------------------------------------------------------
+# --- the budget shared by one parse -------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -196,7 +196,7 @@ class _Budget:
         self.limit(f"MIME parts nested deeper than {self.max_depth} levels were skipped", defects)
 
 
-# --- header sections --------------------------------------------------------------------------------
+# --- header sections ----------------------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -294,7 +294,7 @@ def _header_text(value: bytes) -> str:
     return text.replace("\r", "").replace("\n", "").strip()
 
 
-# --- text clean-up ------------------------------------------------------------------------------------
+# --- text clean-up ------------------------------------------------------------------------------------------
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -303,7 +303,10 @@ _BODY_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _valid_unicode(value: str) -> str:
-    return _SURROGATES.sub("\ufffd", value)
+    """No lone surrogates (UTF-7 and codec escapes make them): pairs are joined, the rest replaced."""
+    if _SURROGATES.search(value) is None:
+        return value
+    return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _one_line(value: str) -> str:
@@ -317,7 +320,7 @@ def _body_text(value: str) -> str:
     return _BODY_CONTROLS.sub("", value).strip()
 
 
-# --- charsets -----------------------------------------------------------------------------------------
+# --- charsets -----------------------------------------------------------------------------------------------
 
 # What mail really means by a label (the WHATWG encoding standard does the same): decode with the superset.
 _SUPERSETS: Final = {
@@ -452,7 +455,7 @@ def _unstructured(value: str | None, name: str, defects: list[str]) -> str:
     return _one_line(decoded)
 
 
-# --- addresses, ids, dates ------------------------------------------------------------------------------
+# --- addresses, ids, dates ----------------------------------------------------------------------------------
 
 _DOMAIN = re.compile(r"^(?:[^\s\x00-\x1f\x7f<>()\[\]\\,;:\"@]+|\[[^\]\s]+\])$")
 
@@ -460,7 +463,7 @@ _DOMAIN = re.compile(r"^(?:[^\s\x00-\x1f\x7f<>()\[\]\\,;:\"@]+|\[[^\]\s]+\])$")
 def _address(name: str, addr_spec: str) -> Address | None:
     addr_spec = addr_spec.strip().strip("<>").strip()
     local, at, domain = addr_spec.rpartition("@")
-    if not at or not local or not domain or len(addr_spec) > 254:
+    if not at or not local or not domain or len(addr_spec) > 254 or _suspicious(addr_spec):
         return None
     if domain.startswith(".") or domain.endswith(".") or not _DOMAIN.match(domain):
         return None
@@ -537,7 +540,7 @@ def _date(value: str | None, defects: list[str]) -> datetime | None:
         return None
 
 
-# --- Content-Type and Content-Disposition ----------------------------------------------------------------
+# --- Content-Type and Content-Disposition -------------------------------------------------------------------
 
 
 def _parameterised(entity: _Entity, name: str, defects: list[str]) -> tuple[str | None, dict[str, str]]:
@@ -583,7 +586,7 @@ def _content_id(value: str | None) -> str | None:
     return cleaned[:500] or None
 
 
-# --- transfer encodings ----------------------------------------------------------------------------------
+# --- transfer encodings -------------------------------------------------------------------------------------
 
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _NOT_BASE64 = bytes(b for b in range(256) if b not in _BASE64_ALPHABET)
@@ -620,7 +623,7 @@ def _decoded_size(data: bytes, encoding: str | None) -> int:
     return len(data)  # quoted-printable only shrinks
 
 
-# --- the MIME tree -------------------------------------------------------------------------------------
+# --- the MIME tree ------------------------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -873,7 +876,7 @@ def _read_delivery_status(entity: _Entity, found: _Found, budget: _Budget, defec
         found.delivery_status = found.delivery_status or described
 
 
-# --- one message ---------------------------------------------------------------------------------------
+# --- one message --------------------------------------------------------------------------------------------
 
 _DAEMONS: Final = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"})
 _BOUNCE_SUBJECT = re.compile(
@@ -974,12 +977,13 @@ def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(_valid_unicode(item) for item in items))
 
 
-# --- attachment file names -----------------------------------------------------------------------------
+# --- attachment file names ----------------------------------------------------------------------------------
 
 _FILENAME_JUNK = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
 )
 _WINDOWS_RESERVED_CHARS = re.compile(r'[<>:"|?*]')
+_FILENAME_EDGES = re.compile(r"^[\s.]+|[\s.]+$")
 _WINDOWS_DEVICES: Final = frozenset(
     {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
 )
@@ -1008,22 +1012,23 @@ def _safe_filename(raw: str | None, number: int, content_type: str) -> str:
     if "=?" in name:
         name = _decode_words(name)
     name = _FILENAME_JUNK.sub("", unicodedata.normalize("NFC", _valid_unicode(name)))
-    components = [c for c in re.split(r"[/\\]", name) if c.strip(" .")]
-    name = _WINDOWS_RESERVED_CHARS.sub("_", components[-1] if components else "").strip(" .")
+    components = [c for c in re.split(r"[/\\]", name) if _FILENAME_EDGES.sub("", c)]
+    name = _FILENAME_EDGES.sub("", _WINDOWS_RESERVED_CHARS.sub("_", components[-1] if components else ""))
     stem, dot, extension = name.rpartition(".")
     if (stem if dot else extension).lower() in _WINDOWS_DEVICES:
         name = f"_{name}"
     if len(name.encode("utf-8")) > MAX_FILENAME_BYTES:
         suffix = f".{extension}" if dot and 0 < len(extension) <= 16 else ""
         budget = MAX_FILENAME_BYTES - len(suffix.encode("utf-8"))
-        name = name.encode("utf-8")[:budget].decode("utf-8", errors="ignore").rstrip(" .") + suffix
+        stem = name.encode("utf-8")[:budget].decode("utf-8", errors="ignore")
+        name = _FILENAME_EDGES.sub("", stem) + suffix
     if not name:
         guessed = _EXTENSIONS.get(content_type) or _MIME_TYPES.guess_extension(content_type) or ""
         name = f"attachment-{number}{guessed}"
     return name
 
 
-# --- HTML ------------------------------------------------------------------------------------------------
+# --- HTML ---------------------------------------------------------------------------------------------------
 
 _TAGS: Final = frozenset(
     {
@@ -1188,12 +1193,12 @@ def _html_to_text(html: str) -> str:
     return _HtmlText().text(html) if html else ""
 
 
-# --- quoted history and signatures ---------------------------------------------------------------------
+# --- quoted history and signatures --------------------------------------------------------------------------
 
 _ATTRIBUTION = re.compile(
     r"^\s*(?:"
     r"On\b.{0,400}\bwrote\s?:"  # English: Gmail, Apple Mail, Thunderbird
-    r"|Noong\b.{0,400}\bsumulat\b.{0,400}:"  # Tagalog Gmail: "Noong Lun, ... ay sumulat si ...:"
+    r"|Noong\b.{0,400}\b(?:sumulat|sinulat|isinulat)\b.{0,400}:"  # Tagalog: "Noong ..., isinulat ni ...:"
     r"|Le\b.{0,400}\ba écrit\s?:"
     r"|Am\b.{0,400}\bschrieb\b.{0,200}:"
     r"|El\b.{0,400}\bescribió\s?:"

@@ -10,7 +10,7 @@ from ninja import Router, Status
 
 from frontline.accounts import selectors, services
 from frontline.accounts.models import AgentProfile, ApiToken, Team, User
-from frontline.accounts.principal import Principal, principal_of
+from frontline.accounts.principal import Principal, principal_of, require_staff
 from frontline.accounts.schemas import (
     AgentOut,
     AgentPatch,
@@ -28,8 +28,7 @@ router = Router(tags=["staff"])
 
 
 def _staff(principal: Principal) -> None:
-    if not principal.is_staff_member:
-        raise Forbidden("only staff may see teams and agents")
+    require_staff(principal, "only staff may see teams and agents")
 
 
 def _user(user_id: int | None, field: str) -> User | None:

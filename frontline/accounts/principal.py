@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from frontline.accounts.models import Role, User
+from frontline.core.errors import Forbidden
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,9 @@ def principal_of(request: object) -> Principal:
     if not isinstance(auth, Principal):
         raise TypeError("request has no authenticated principal")
     return auth
+
+
+def require_staff(principal: Principal, message: str = "only staff may do this") -> None:
+    """Refuse (403) a caller who is not staff: a customer, or a user without a role."""
+    if not principal.is_staff_member:
+        raise Forbidden(message)

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from frontline.accounts.principal import principal_of
+from frontline.accounts.principal import principal_of, require_staff
 from frontline.core.errors import Forbidden, Invalid
 from frontline.events.models import Event
 from frontline.events.selectors import event_list
@@ -42,8 +42,7 @@ def events(
     """Events oldest first; page with `after_id`. Agents read the events of tickets they can see;
     supervisors and admins read the whole log."""
     principal = principal_of(request)
-    if not principal.is_staff_member:
-        raise Forbidden("only staff may read the event log")
+    require_staff(principal, "only staff may read the event log")
     if not 1 <= limit <= 500:
         raise Invalid("limit must be between 1 and 500", field="limit")
     if target_id is not None and target_type is None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from frontline.accounts.models import User
-from frontline.accounts.principal import Principal
+from frontline.accounts.principal import Principal, require_staff
 from frontline.accounts.selectors import staff_scope
-from frontline.core.errors import Forbidden, NotFound
+from frontline.core.errors import NotFound
 from frontline.core.segment_rules import evaluate
 from frontline.customers.models import ContactPoint, Customer, Organization, Segment
 from frontline.customers.segments import customer_profile, parse_rule, rule_to_q
@@ -30,8 +30,7 @@ def principal_for_user(user: User, *, can_write: bool = True) -> Principal:
 
 
 def _staff_only(principal: Principal) -> None:
-    if not principal.is_staff_member:
-        raise Forbidden("only staff may see customer records")
+    require_staff(principal, "only staff may see customer records")
 
 
 def customer_list_for_staff(

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
-from frontline.accounts.principal import Principal, principal_of
+from frontline.accounts.principal import Principal, principal_of, require_staff
 from frontline.core.errors import Forbidden, Invalid, NotFound
 from frontline.customers.models import Segment
 from frontline.customers.selectors import customer_get_for_staff
@@ -22,8 +22,7 @@ router = Router(tags=["plans"])
 
 
 def _staff(principal: Principal, *, change: bool = False) -> None:
-    if not principal.is_staff_member:
-        raise Forbidden("only staff may see plans")
+    require_staff(principal, "only staff may see plans")
     if change and not principal.is_supervisor_or_admin:
         raise Forbidden("only supervisors and admins may change plans")
 

@@ -10,7 +10,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from frontline.accounts.models import Team, User
-from frontline.accounts.principal import Principal, principal_of
+from frontline.accounts.principal import Principal, principal_of, require_staff
 from frontline.core.errors import Forbidden, Invalid, NotFound
 from frontline.customers.models import Customer
 from frontline.customers.services import customer_find_or_create
@@ -48,11 +48,6 @@ class TicketQuery(Schema):
     q: str | None = None
     cursor: str | None = None
     limit: int = 25
-
-
-def _staff(principal: Principal) -> None:
-    if not principal.is_staff_member:
-        raise Forbidden("only staff may do this")
 
 
 def _team(team_id: int | None) -> Team | None:
@@ -254,7 +249,7 @@ def attachment_content(request: HttpRequest, attachment_id: int) -> FileResponse
 @router.post("/tickets/{ticket_id}/merge", response=TicketDetailOut, summary="Merge this ticket into another")
 def ticket_merge(request: HttpRequest, ticket_id: int, body: MergeIn) -> Ticket:
     principal = principal_of(request)
-    _staff(principal)
+    require_staff(principal)
     source = selectors.ticket_get_for_principal(principal=principal, ticket_id=ticket_id)
     try:
         target = selectors.ticket_get_for_principal(principal=principal, ticket_id=body.into_ticket_id)
@@ -267,7 +262,7 @@ def ticket_merge(request: HttpRequest, ticket_id: int, body: MergeIn) -> Ticket:
 @router.post("/tickets/{ticket_id}/split", response={201: TicketDetailOut}, summary="Split messages off")
 def ticket_split(request: HttpRequest, ticket_id: int, body: SplitIn) -> Status[Ticket]:
     principal = principal_of(request)
-    _staff(principal)
+    require_staff(principal)
     ticket = selectors.ticket_get_for_principal(principal=principal, ticket_id=ticket_id)
     new = services.ticket_split(
         actor=principal.user, ticket=ticket, message_ids=body.message_ids, subject=body.subject
@@ -287,7 +282,7 @@ def ticket_unfollow(request: HttpRequest, ticket_id: int, user_id: int) -> Ticke
 
 def _follow(request: HttpRequest, ticket_id: int, user_id: int | None, follow: bool) -> Ticket:
     principal = principal_of(request)
-    _staff(principal)
+    require_staff(principal)
     ticket = selectors.ticket_get_for_principal(principal=principal, ticket_id=ticket_id)
     user = principal.user if user_id is None else User.objects.filter(pk=user_id).first()
     if user is None:

@@ -43,7 +43,7 @@ def _visible(principal: Principal) -> QuerySet[Ticket]:
     return Ticket.objects.filter(ticket_visibility(principal))
 
 
-def ticket_get_for_principal(*, principal: Principal, ticket_id: int, for_update: bool = False) -> Ticket:
+def ticket_get_for_principal(*, principal: Principal, ticket_id: int) -> Ticket:
     ticket = _visible(principal).select_related("requester", "team", "assignee").filter(pk=ticket_id).first()
     if ticket is None:
         raise NotFound(f"ticket {ticket_id} not found")

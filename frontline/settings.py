@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "frontline.customers",
     "frontline.plans",
     "frontline.tickets",
+    "frontline.sla",
     "frontline.connectors.email",
     "frontline.api",
     "frontline.demo",

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 
 from frontline.accounts.models import Role
 
-APPS = ("accounts", "customers", "tickets", "plans", "events", "email_connector")
+APPS = ("accounts", "customers", "tickets", "plans", "events", "email_connector", "sla")
 
 # Agents work tickets and customers; supervisors also manage teams, segments and plans;
 # admins have every permission of the Frontline apps.
@@ -19,6 +19,7 @@ _GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "accounts": ("view",),
         "plans": ("view",),
         "events": ("view",),
+        "sla": ("view",),
     },
     Role.SUPERVISOR: {
         "tickets": ("view", "add", "change", "delete"),
@@ -27,6 +28,7 @@ _GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "plans": ("view", "add", "change"),
         "events": ("view",),
         "email_connector": ("view",),
+        "sla": ("view", "add", "change"),
     },
 }
 

@@ -27,11 +27,12 @@ def require_service(name: str, available: bool, reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _tasks_run_inline(settings):
-    """Without Redis, tasks run inline in tests (no queue file); the Redis tests use the real queue."""
+def _tasks_run_inline(request):
+    """Tasks run inline in tests; tests marked `real_queue` use the configured queue (Redis in CI)."""
     from huey.contrib.djhuey import HUEY
 
-    if settings.REDIS_URL:
+    if request.node.get_closest_marker("real_queue"):
+        HUEY.immediate = False
         yield
         return
     HUEY.immediate = True

@@ -33,6 +33,7 @@ def redis():
     require_service("redis", _redis_up(), "set REDIS_URL=redis://127.0.0.1:6379/0 with Redis running")
 
 
+@pytest.mark.real_queue
 def test_tasks_go_through_the_redis_queue_and_run_in_a_worker(redis, db):
     from huey.contrib.djhuey import HUEY
 

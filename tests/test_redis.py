@@ -34,7 +34,7 @@ def redis():
 
 
 @pytest.mark.real_queue
-def test_tasks_go_through_the_redis_queue_and_run_in_a_worker(redis, db):
+def test_tasks_go_through_the_redis_queue_and_run_in_a_worker(redis, transactional_db):
     from huey.contrib.djhuey import HUEY
 
     assert type(HUEY).__name__ == "RedisHuey"

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from frontline.accounts.models import User
@@ -100,7 +100,9 @@ def _thread_ticket(parsed: ParsedEmail) -> Ticket | None:
     ids = [*parsed.in_reply_to, *reversed(parsed.references)][:50]
     if ids:
         message = (
+            # The exclude lets SQLite use the partial unique index on (channel, external_id).
             Message.objects.filter(channel=Channel.EMAIL, external_id__in=ids)
+            .exclude(external_id="")
             .select_related("ticket")
             .order_by("-id")
             .first()
@@ -233,7 +235,9 @@ def _deliver(inbound: InboundEmail, parsed: ParsedEmail) -> InboundEmail:
         return _bounce(inbound, parsed)
     if (
         parsed.message_id
-        and Message.objects.filter(channel=Channel.EMAIL, external_id=parsed.message_id).exists()
+        and Message.objects.filter(channel=Channel.EMAIL, external_id=parsed.message_id)
+        .exclude(external_id="")
+        .exists()
     ):
         return _finish(
             inbound, InboundEmail.Status.IGNORED, "already received (another delivery of this message)"
@@ -543,9 +547,9 @@ def outbound_reconcile() -> int:
         outbound.attempts = SEND_ATTEMPTS
         _send_failed(outbound, "interrupted while sending; not resent, to avoid sending twice")
     due = list(
-        OutboundEmail.objects.filter(
-            status=OutboundEmail.Status.QUEUED, next_attempt_at__lte=timezone.now()
-        ).values_list("id", flat=True)[:500]
+        OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED, next_attempt_at__lte=timezone.now())
+        .order_by("id")
+        .values_list("id", flat=True)[:500]
     )
     for outbound_id in due:
         outbound_send(outbound_id=outbound_id)
@@ -600,3 +604,23 @@ def inbound_reprocess(*, actor: User | None, inbound: InboundEmail) -> InboundEm
         inbound.save(update_fields=["status"])
         event_record(actor=actor, verb="email.requeued", target=inbound, before={"note": inbound.note})
     return inbound_process(inbound_id=inbound.pk)
+
+
+def unsent_replies_queue(*, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Queue agents' email replies whose outbox row was never made (the process died after the commit)."""
+    now = timezone.now()
+    missing = (
+        Message.objects.filter(
+            direction=Message.Direction.OUTBOUND,
+            channel=Channel.EMAIL,
+            created_at__gte=now - timedelta(days=1),
+            created_at__lte=now - older_than,
+        )
+        .filter(~Exists(OutboundEmail.objects.filter(message=OuterRef("pk"))))
+        .order_by("id")
+        .values_list("id", flat=True)[:500]
+    )
+    queued = 0
+    for message_id in list(missing):
+        queued += reply_by_email(message_id=message_id) is not None
+    return queued

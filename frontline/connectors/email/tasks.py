@@ -26,11 +26,15 @@ def outbound_send_task(outbound_id: int) -> str:
 @db_periodic_task(crontab(minute="*"))
 def email_reconcile_task() -> int:
     """Safety net: process stored mail a crashed worker left behind; retry or fail pending sends."""
-    waiting = InboundEmail.objects.filter(status=InboundEmail.Status.RECEIVED).values_list("id", flat=True)[
-        :1000
-    ]
+    # Oldest first: a reply must not be processed before the mail it answers.
+    waiting = (
+        InboundEmail.objects.filter(status=InboundEmail.Status.RECEIVED)
+        .order_by("id")
+        .values_list("id", flat=True)[:1000]
+    )
     for inbound_id in list(waiting):
         services.inbound_process(inbound_id=inbound_id)
+    services.unsent_replies_queue()
     return services.outbound_reconcile()
 
 

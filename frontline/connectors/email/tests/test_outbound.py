@@ -131,3 +131,20 @@ def test_automatic_mail_says_so(thread, smtp_server):
 
 def thread_mailbox(ticket):
     return services.mailbox_for_ticket(ticket)
+
+
+def test_a_reply_whose_outbox_row_was_lost_is_queued_by_the_safety_net(thread, smtp_server):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from frontline.tickets.models import Message
+
+    message = message_add(
+        actor=staff(), ticket=thread, direction="outbound", body_text="Lost?", channel="email"
+    )
+    OutboundEmail.objects.all().delete()  # as if the process died between the commit and the outbox row
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert services.unsent_replies_queue() == 1
+    assert OutboundEmail.objects.get().message_id == message.pk
+    assert services.unsent_replies_queue() == 0

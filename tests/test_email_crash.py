@@ -430,12 +430,11 @@ def test_a_worker_killed_mid_batch_loses_no_mail_splits_no_thread_and_sends_noth
                 orphans.append(external_id)
         assert ticket_id == expected, f"{external_id} ({thread_of[external_id]}) on the wrong ticket"
         placed[external_id] = (message_pk, ticket_id)
-    # Known gap: the mail being processed when the worker died comes back only with the reconcile
-    # tick, after the rest of the queue, so a reply to it processed before then opens a ticket of its
-    # own and the thread is split. Allowed for that mail only; once fixed, assert `orphans == []`.
-    assert all(set(manifest["cites"][o]) <= lost for o in orphans), f"{orphans} lost their thread"
+    # A reply processed before the mail it answers (the one lost in the crash) processes that mail
+    # first, so no thread is split.
+    assert orphans == [], f"{orphans} lost their thread"
     tickets = deployment.query("select count(*) from tickets_ticket")[0][0]
-    assert tickets == manifest["threads"] + len(orphans)
+    assert tickets == manifest["threads"]
 
     # No email went out twice, every `sent` row went out once, and the held one is failed.
     delivered = server.deliveries()

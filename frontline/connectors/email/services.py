@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import logging
 from datetime import datetime, timedelta
@@ -93,6 +94,35 @@ def _enqueue_processing(inbound_id: int) -> None:
 
 def _own_addresses() -> set[str]:
     return {address.lower() for address in Mailbox.objects.values_list("address", flat=True)}
+
+
+#: How deep a chain of not-yet-processed cited mail is followed before threading.
+CITED_DEPTH = 5
+_citing_depth = contextvars.ContextVar("frontline_email_citing_depth", default=0)
+
+
+def _process_cited_first(inbound: InboundEmail, parsed: ParsedEmail) -> None:
+    """Process stored mail that this message answers before threading it.
+
+    Mail is normally processed in arrival order, but a crash or a second worker can bring a reply
+    first; without this it would open a ticket of its own and split the thread.
+    """
+    cited = [*parsed.in_reply_to, *parsed.references][-50:]
+    depth = _citing_depth.get()
+    if not cited or depth >= CITED_DEPTH:
+        return
+    waiting = (
+        InboundEmail.objects.filter(message_key__in=cited, status=InboundEmail.Status.RECEIVED)
+        .exclude(pk=inbound.pk)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    token = _citing_depth.set(depth + 1)
+    try:
+        for inbound_id in list(waiting):
+            inbound_process(inbound_id=inbound_id)
+    finally:
+        _citing_depth.reset(token)
 
 
 def _thread_ticket(parsed: ParsedEmail) -> Ticket | None:
@@ -263,6 +293,7 @@ def _deliver(inbound: InboundEmail, parsed: ParsedEmail) -> InboundEmail:
     customer, _ = customer_find_or_create(
         actor=None, email=parsed.from_.email, first_name=first_name, last_name=last_name
     )
+    _process_cited_first(inbound, parsed)
     ticket: Ticket | None = _thread_ticket(parsed)
     linked_to: Ticket | None = None
     if ticket is not None and parsed.from_.email.lower() not in _participants(ticket):

@@ -308,3 +308,20 @@ def test_quarantined_mail_is_counted_in_the_health_endpoint(mailbox, monkeypatch
     receive(mailbox, mail())
     health = client.get("/healthz").json()
     assert health["email"] == {"quarantined": 1, "waiting": 0, "outbox_queued": 0, "outbox_failed": 0}
+
+
+def test_a_reply_processed_before_the_mail_it_answers_still_joins_its_thread(mailbox, monkeypatch):
+    from frontline.connectors.email import services as module
+
+    queued = []
+    monkeypatch.setattr(module, "_enqueue_processing", queued.append)  # as if the worker were down
+    first, _ = services.inbound_store(mailbox=mailbox, raw=mail(message_id="<q1@example.ph>"), source="imap")
+    reply, _ = services.inbound_store(
+        mailbox=mailbox, raw=mail(headers={"In-Reply-To": "<q1@example.ph>"}), source="imap"
+    )
+    services.inbound_process(inbound_id=reply.pk)  # the reply comes first
+    first.refresh_from_db()
+    reply.refresh_from_db()
+    assert first.status == reply.status == "processed"
+    assert first.ticket_id == reply.ticket_id
+    assert Ticket.objects.count() == 1

@@ -88,7 +88,9 @@ TEMPLATES = [
 # --- Database: SQLite in WAL mode by default, anything dj-database-url understands otherwise.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+    # One connection per request: kept connections broke under the ASGI server (500s in the benchmark,
+    # "connection is closed"), as Django warns for async deployments. A pool is the next step.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -5,14 +5,17 @@
 
 Uses a database built by build.py (same --tickets/--messages as the run). For each operation it
 times N requests after a warm-up and reports, per request: wall time, the number of SQL queries
-and the time spent executing them, then runs N more under cProfile and shows self time grouped
-by library and the top functions. The test client skips uvicorn and the ASGI adapter; run
-`py-spy record` against `frontline serve` to see those.
+and the time spent executing them, and on SQLite how long the write lock was held; then it runs
+N more under cProfile and shows self time grouped by library and the top functions. Requests go
+through Django's WSGI handler (the test Client), or with --handler asgi through its ASGI handler
+(AsyncClient), which is how `frontline serve` runs them; neither includes uvicorn and HTTP: run
+profile_server.py for those.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import os
 import pstats
@@ -91,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=20, help="functions to list by self time")
     parser.add_argument("--no-cprofile", action="store_true")
     parser.add_argument("--queries", action="store_true", help="list the SQL statements of each operation")
+    parser.add_argument(
+        "--handler",
+        choices=["wsgi", "asgi"],
+        default="wsgi",
+        help="Django's WSGI handler (test Client) or its ASGI handler (AsyncClient), to compare the two",
+    )
     args = parser.parse_args(argv)
 
     database = BenchDatabase(args.db, args.tickets, args.messages, args.pg_server)
@@ -105,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     from django.db import connection, connections
-    from django.test import Client
+    from django.test import AsyncClient, Client
 
     wrapper = connections["default"]
     clocks: list[QueryClock] = []
@@ -120,19 +129,29 @@ def main(argv: list[str] | None = None) -> int:
 
     wrapper._commit = timed_commit
 
-    client = Client(headers={"Authorization": f"Bearer {manifest['token']}"})
+    headers = {"Authorization": f"Bearer {manifest['token']}"}
+    client = Client(headers=headers)
+    async_client = AsyncClient()
+    loop = asyncio.new_event_loop()
     workload = Workload(manifest, seed=7)
 
     def send(op: str) -> None:
         method, path, body, expected, _ = workload.next(op)
-        if method == "GET":
+        if args.handler == "asgi":
+            if method == "GET":
+                call = async_client.get(path, headers=headers)
+            else:
+                call = async_client.post(path, data=body, content_type="application/json", headers=headers)
+            response = loop.run_until_complete(call)
+        elif method == "GET":
             response = client.get(path)
         else:
             response = client.post(path, data=body, content_type="application/json")
         if response.status_code != expected:
             raise RuntimeError(f"{method} {path}: {response.status_code} {response.content[:300]!r}")
 
-    print(f"{database.name}: in-process requests through django.test.Client (no uvicorn/ASGI)")
+    through = "Django's ASGI handler (AsyncClient)" if args.handler == "asgi" else "django.test.Client"
+    print(f"{database.name}: in-process requests through {through}, no HTTP server")
     for op in args.op or OPERATIONS:
         for _ in range(20):
             send(op)
@@ -150,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         mean_ms = sum(walls) / n * 1000
         sql_ms = clock.seconds / n * 1000
         p50, p95 = percentile(walls, 50) * 1000, percentile(walls, 95) * 1000
+        if args.handler == "asgi":  # the queries run in the request's own thread, out of our sight
+            print(f"\n== {op}: wall p50 {p50:.2f} ms, p95 {p95:.2f} ms, mean {mean_ms:.2f} ms")
+            continue
         print(
             f"\n== {op}: wall p50 {p50:.2f} ms, p95 {p95:.2f} ms,"
             f" mean {mean_ms:.2f} ms; {clock.count / n:.1f} queries/request taking {sql_ms:.2f} ms"

@@ -487,7 +487,8 @@ def bench_table(report: dict[str, Any], args: argparse.Namespace) -> str:
     for run in report["runs"]:
         if run["op"] == "search":
             lines.append(f"  search c={run['concurrency']} by term (matching tickets): p50 / p95 ms")
-            for term, stats in run["by_term"].items():
+            by_term = sorted(run["by_term"].items(), key=lambda item: -(item[1]["matching_tickets"] or 0))
+            for term, stats in by_term:
                 lines.append(
                     f"    {term:12} {stats['matching_tickets'] or 0:>8,}  {stats['p50_ms']:>8.2f}"
                     f" / {stats['p95_ms']:>8.2f}"
@@ -586,8 +587,6 @@ def main(argv: list[str] | None = None) -> int:
         result["scale_check"] = reports
         text = "\n".join(scale_table(report) for report in reports)
         name = f"{args.db}-scale"
-        if args.variant:
-            name += "-" + "+".join(args.variant)
     else:
         reports = bench(args)
         result["databases"] = reports

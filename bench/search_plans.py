@@ -62,7 +62,7 @@ def median_ms(run: Callable[[], Any], repeat: int) -> float:
     return statistics.median(times) * 1000
 
 
-def plan_lines(explained: str, keep: int = 8) -> str:
+def plan_lines(explained: str, keep: int = 16) -> str:
     wanted = ("Scan", "SEARCH", "SCAN", "Sort", "LIST", "B-TREE", "rows=", "Recheck", "Filter")
     lines = [line.rstrip() for line in explained.splitlines() if any(w in line for w in wanted)]
     return "\n".join("      " + line[:150] for line in lines[:keep])

@@ -8,7 +8,19 @@ from django.contrib.auth.models import Group, Permission
 
 from frontline.accounts.models import Role
 
-APPS = ("accounts", "customers", "tickets", "plans", "events", "email_connector", "sla")
+APPS = (
+    "accounts",
+    "customers",
+    "tickets",
+    "plans",
+    "events",
+    "email_connector",
+    "sla",
+    "notifications",
+    "webhooks",
+    "escalations",
+    "rules",
+)
 
 # Agents work tickets and customers; supervisors also manage teams, segments and plans;
 # admins have every permission of the Frontline apps.
@@ -20,6 +32,9 @@ _GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "plans": ("view",),
         "events": ("view",),
         "sla": ("view",),
+        "notifications": ("view", "change"),
+        "escalations": ("view",),
+        "rules": ("view",),
     },
     Role.SUPERVISOR: {
         "tickets": ("view", "add", "change", "delete"),
@@ -29,6 +44,10 @@ _GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "events": ("view",),
         "email_connector": ("view",),
         "sla": ("view", "add", "change"),
+        "notifications": ("view", "change"),
+        "escalations": ("view", "add", "change"),
+        "rules": ("view", "add", "change"),
+        "webhooks": ("view",),
     },
 }
 

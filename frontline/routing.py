@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from frontline.notifications.consumers import MyNotificationsConsumer
 from frontline.tickets.consumers import TicketEventsConsumer
 
 websocket_urlpatterns = [
     path("ws/tickets/<int:ticket_id>/", TicketEventsConsumer.as_asgi()),
+    path("ws/me/", MyNotificationsConsumer.as_asgi()),
 ]

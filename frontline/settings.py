@@ -203,6 +203,12 @@ EMAIL_HOST_PASSWORD = os.environ.get("FRONTLINE_SMTP_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("FRONTLINE_SMTP_STARTTLS", False)
 EMAIL_USE_SSL = _env_bool("FRONTLINE_SMTP_SSL", False)
 EMAIL_TIMEOUT = 30
+#: Sender of staff notifications (escalations, pages); ticket replies use their mailbox's address.
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "FRONTLINE_NOTIFY_FROM", f"Frontline <frontline@{FRONTLINE_EMAIL_DOMAIN}>"
+)
+#: Where people reach this installation; used in links inside notification emails.
+FRONTLINE_BASE_URL = os.environ.get("FRONTLINE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

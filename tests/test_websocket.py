@@ -78,3 +78,35 @@ def test_a_ticket_the_user_may_not_see_refuses_like_a_missing_one():
         return results
 
     assert async_to_sync(scenario)() == [(False, 4404), (False, 4404), (False, 4401)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_staff_member_hears_their_own_notifications_only():
+    from frontline.accounts.models import Role
+    from frontline.notifications.services import notify
+
+    me, other = staff(Role.AGENT), staff(Role.AGENT)
+    cookie = _cookie(me)
+
+    async def scenario():
+        from frontline.asgi import application
+
+        headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1"), (b"cookie", cookie)]
+        communicator = WebsocketCommunicator(application, "/ws/me/", headers=headers)
+        connected, _ = await communicator.connect()
+        assert connected
+        await sync_to_async(notify)(user=other, title="for someone else")
+        await sync_to_async(notify)(user=me, title="Paged", urgent=True, email=False)
+        received = await communicator.receive_json_from(timeout=5)
+        nothing_more = await communicator.receive_nothing(timeout=0.2)
+        await communicator.disconnect()
+        anonymous = WebsocketCommunicator(application, "/ws/me/", headers=headers[:2])
+        refused = await anonymous.connect()
+        return received, nothing_more, refused
+
+    received, nothing_more, refused = async_to_sync(scenario)()
+    assert received["type"] == "notification"
+    assert received["title"] == "Paged"
+    assert received["urgent"]
+    assert nothing_more
+    assert refused == (False, 4401)

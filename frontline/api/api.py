@@ -8,6 +8,7 @@ from frontline.api.auth import SessionPrincipalAuth, TokenAuth
 from frontline.api.events import router as events_router
 from frontline.api.renderers import ORJSONRenderer
 from frontline.customers.api import router as customers_router
+from frontline.notifications.api import router as notifications_router
 from frontline.plans.api import router as plans_router
 from frontline.sla.api import router as sla_router
 from frontline.tickets.api import router as tickets_router
@@ -33,3 +34,4 @@ api.add_router("", accounts_router)
 api.add_router("", plans_router)
 api.add_router("", events_router)
 api.add_router("", sla_router)
+api.add_router("", notifications_router)

@@ -25,7 +25,8 @@ and times from the loader's first mail to the last one processed, both running a
 The queue is SqliteHuey in the data directory for both databases (REDIS_URL is ignored), outgoing
 mail goes to Django's dummy backend (the mailbox sends no acknowledgements anyway). `--profile`
 adds a run on a fresh database of `--profile-messages` mails processed in this process under
-cProfile, with every SQL statement counted; `--py-spy` samples the worker during the process phase.
+cProfile (a batch of mails per transaction, as the worker does), with every SQL statement
+counted; `--py-spy` samples the worker during the process phase.
 The results are printed as a table and as JSON (`--json PATH` also writes the JSON to a file).
 """
 
@@ -295,7 +296,7 @@ def role_profile(corpus: Path, out: Path, top: int) -> None:
     from django.db import connection
 
     from frontline.connectors.email.models import InboundEmail, Mailbox
-    from frontline.connectors.email.services import inbound_process, inbound_store
+    from frontline.connectors.email.services import BATCH_SIZE, inbound_process_batch, inbound_store
 
     raws = read_corpus(corpus)
     mailbox, _ = Mailbox.objects.get_or_create(address=MAILBOX, defaults={"name": "Support"})
@@ -323,9 +324,13 @@ def role_profile(corpus: Path, out: Path, top: int) -> None:
     store_seconds = (time.perf_counter() - began) / max(len(raws) - sample, 1)
     ids = list(InboundEmail.objects.filter(status="received").order_by("id").values_list("id", flat=True))
     half = len(ids) // 2  # the first half timed bare, the second under cProfile with statements counted
+
+    def process(chunk: list[int]) -> None:  # as the worker does: a batch per transaction
+        for at in range(0, len(chunk), BATCH_SIZE):
+            inbound_process_batch(inbound_ids=chunk[at : at + BATCH_SIZE])
+
     began = time.perf_counter()
-    for inbound_id in ids[:half]:
-        inbound_process(inbound_id=inbound_id)
+    process(ids[:half])
     bare_seconds = (time.perf_counter() - began) / max(half, 1)
     statements.clear()
     statement_time.clear()
@@ -333,8 +338,7 @@ def role_profile(corpus: Path, out: Path, top: int) -> None:
     with connection.execute_wrapper(count):
         began = time.perf_counter()
         profile.enable()
-        for inbound_id in ids[half:]:
-            inbound_process(inbound_id=inbound_id)
+        process(ids[half:])
         profile.disable()
         process_seconds = time.perf_counter() - began
     ids = ids[half:]

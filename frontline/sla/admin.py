@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from frontline.events.admin import EventedAdmin
-from frontline.sla.models import BusinessCalendarConfig, SlaClock, SlaPolicy
+from frontline.sla.models import BusinessCalendarConfig, ChannelHours, SlaClock, SlaPolicy
 
 
 @admin.register(BusinessCalendarConfig)
@@ -30,6 +30,15 @@ class SlaPolicyAdmin(EventedAdmin):
     list_filter = ("business_time",)
     list_select_related = ("plan_version__plan", "calendar")
     search_fields = ("name",)
+
+
+@admin.register(ChannelHours)
+class ChannelHoursAdmin(EventedAdmin):
+    """A row without a plan version is every plan's default; the model's `clean` checks the offer."""
+
+    list_display = ("channel", "plan_version", "calendar", "outside_hours", "updated_at")
+    list_filter = ("channel", "outside_hours")
+    list_select_related = ("plan_version__plan", "calendar")
 
 
 @admin.register(SlaClock)

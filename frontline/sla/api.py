@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -9,17 +10,24 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from frontline.accounts.principal import Principal, principal_of, require_staff
-from frontline.core.errors import Forbidden, Invalid
+from frontline.core.errors import Forbidden, Invalid, NotFound
+from frontline.customers.models import Customer
+from frontline.customers.selectors import customer_get_for_staff
 from frontline.plans.models import PlanVersion
 from frontline.sla import selectors, services
-from frontline.sla.models import BusinessCalendarConfig, SlaPolicy
+from frontline.sla.models import BusinessCalendarConfig, ChannelHours, SlaPolicy
 from frontline.sla.schemas import (
     BusinessCalendarIn,
     BusinessCalendarOut,
+    ChannelAvailabilityOut,
+    ChannelHoursIn,
+    ChannelHoursOut,
+    ChannelHoursPatch,
     SlaClockOut,
     SlaPolicyIn,
     SlaPolicyOut,
 )
+from frontline.tickets.models import Channel
 from frontline.tickets.selectors import ticket_get_for_principal
 
 router = Router(tags=["sla"])
@@ -51,6 +59,22 @@ def ticket_sla_reapply(request: HttpRequest, ticket_id: int) -> list[dict[str, A
     services.sla_reapply(ticket=ticket, actor=principal.user)
     views = selectors.sla_clock_list_for_ticket(principal=principal, ticket=ticket)
     return [SlaClockOut.of(view) for view in views]
+
+
+def _plan_version(plan_version_id: int | None) -> PlanVersion | None:
+    if plan_version_id is None:
+        return None
+    plan_version = PlanVersion.objects.filter(pk=plan_version_id).first()
+    if plan_version is None:
+        raise Invalid(f"plan version {plan_version_id} does not exist", field="plan_version_id")
+    return plan_version
+
+
+def _calendar(calendar_id: int) -> BusinessCalendarConfig:
+    calendar = BusinessCalendarConfig.objects.filter(pk=calendar_id).first()
+    if calendar is None:
+        raise Invalid(f"calendar {calendar_id} does not exist", field="calendar_id")
+    return calendar
 
 
 @router.get("/sla/policies", response=list[SlaPolicyOut], summary="List SLA policies")
@@ -113,3 +137,109 @@ def business_calendar_create(
         overrides=body.overrides,
     )
     return Status(201, calendar)
+
+
+#: "phone" is what people call the voice channel.
+_CHANNEL_ALIASES = {"phone": Channel.VOICE.value}
+
+
+@router.get(
+    "/channels/availability",
+    response=ChannelAvailabilityOut,
+    summary="Whether a channel is open now, when it opens and closes, and what it offers outside hours",
+)
+def channel_availability(
+    request: HttpRequest, channel: str, customer_id: int | None = None, at: datetime | None = None
+) -> dict[str, Any]:
+    """Staff see it for any customer (or the plans for everyone); a customer sees their own."""
+    principal = principal_of(request)
+    name = _CHANNEL_ALIASES.get(channel, channel)
+    if name not in Channel.values:
+        raise Invalid(f"channel must be phone or one of {', '.join(Channel.values)}", field="channel")
+    customer: Customer | None = None
+    if principal.is_customer and principal.customer_id is not None:
+        if customer_id is not None and customer_id != principal.customer_id:
+            raise NotFound(f"customer {customer_id} not found")
+        customer = Customer.objects.filter(pk=principal.customer_id).first()
+    else:
+        require_staff(principal, "only staff and customers may see channel hours")
+        if customer_id is not None:
+            customer = customer_get_for_staff(principal=principal, customer_id=customer_id)
+    found = selectors.channel_availability(channel=name, customer=customer, at=at)
+    row = found.channel_hours
+    return {
+        "channel": found.channel,
+        "is_open": found.is_open,
+        "is_always_open": found.is_always_open,
+        "opens_at": found.opens_at,
+        "closes_at": found.closes_at,
+        "offers": list(found.offers),
+        "timezone": found.timezone,
+        "source": None
+        if principal.is_customer
+        else {
+            "channel_hours_id": row.pk if row is not None else None,
+            "calendar_id": row.calendar_id if row is not None else None,
+            "plan_version_id": found.plan_version_id,
+        },
+    }
+
+
+def _channel_hours(channel_hours_id: int) -> ChannelHours:
+    row = ChannelHours.objects.filter(pk=channel_hours_id).first()
+    if row is None:
+        raise NotFound(f"channel hours {channel_hours_id} not found")
+    return row
+
+
+@router.get("/sla/channel-hours", response=list[ChannelHoursOut], summary="List channel hours")
+def channel_hours_list(request: HttpRequest) -> QuerySet[ChannelHours]:
+    _staff(principal_of(request))
+    return selectors.channel_hours_list()
+
+
+@router.post("/sla/channel-hours", response={201: ChannelHoursOut}, summary="Set a channel's hours")
+def channel_hours_create(request: HttpRequest, body: ChannelHoursIn) -> Status[ChannelHours]:
+    principal = principal_of(request)
+    _staff(principal, change=True)
+    row = services.channel_hours_create(
+        actor=principal.user,
+        channel=_CHANNEL_ALIASES.get(body.channel, body.channel),
+        calendar=_calendar(body.calendar_id),
+        outside_hours=body.outside_hours,
+        plan_version=_plan_version(body.plan_version_id),
+    )
+    return Status(201, row)
+
+
+@router.get("/sla/channel-hours/{channel_hours_id}", response=ChannelHoursOut, summary="One channel's hours")
+def channel_hours_get(request: HttpRequest, channel_hours_id: int) -> ChannelHours:
+    _staff(principal_of(request))
+    return _channel_hours(channel_hours_id)
+
+
+@router.patch(
+    "/sla/channel-hours/{channel_hours_id}", response=ChannelHoursOut, summary="Change a channel's hours"
+)
+def channel_hours_update(
+    request: HttpRequest, channel_hours_id: int, body: ChannelHoursPatch
+) -> ChannelHours:
+    principal = principal_of(request)
+    _staff(principal, change=True)
+    row = _channel_hours(channel_hours_id)
+    return services.channel_hours_update(
+        actor=principal.user,
+        channel_hours=row,
+        calendar=_calendar(body.calendar_id) if body.calendar_id is not None else None,
+        outside_hours=body.outside_hours,
+    )
+
+
+@router.delete(
+    "/sla/channel-hours/{channel_hours_id}", response={204: None}, summary="Remove a channel's hours"
+)
+def channel_hours_delete(request: HttpRequest, channel_hours_id: int) -> Status[None]:
+    principal = principal_of(request)
+    _staff(principal, change=True)
+    services.channel_hours_delete(actor=principal.user, channel_hours=_channel_hours(channel_hours_id))
+    return Status(204, None)

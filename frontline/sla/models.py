@@ -9,7 +9,7 @@ from django.db import models
 
 from frontline.plans.models import PlanVersion
 from frontline.sla import conditions, hours
-from frontline.tickets.models import Ticket
+from frontline.tickets.models import Channel, Ticket
 
 
 def _default_paused_statuses() -> list[str]:
@@ -208,3 +208,84 @@ class SlaClock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} on #{self.ticket_id}: {self.state}"
+
+
+class ChannelHours(models.Model):
+    """When a channel is staffed, and what a customer is offered outside those hours.
+
+    A row without a plan version is the default for every plan; a plan version's own row wins.
+    Outside hours: phone offers voicemail, a callback or both; chat offers to leave a message or a
+    callback; the other channels (email, web form, ...) acknowledge and say when a reply will come.
+    """
+
+    class Offer(models.TextChoices):
+        VOICEMAIL = "voicemail", "Voicemail"
+        CALLBACK = "callback", "Callback"
+        BOTH = "both", "Voicemail or a callback"
+        LEAVE_MESSAGE = "leave_message", "Leave a message"
+        ACKNOWLEDGE = "acknowledge", "Acknowledge, stating when a reply can be expected"
+
+    plan_version = models.ForeignKey(
+        PlanVersion,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="channel_hours",
+        help_text="Empty: the default for every plan.",
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    calendar = models.ForeignKey(
+        BusinessCalendarConfig, on_delete=models.PROTECT, related_name="channel_hours"
+    )
+    outside_hours = models.CharField(max_length=20, choices=Offer.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["plan_version", "channel", "id"]
+        verbose_name = "channel hours"
+        verbose_name_plural = "channel hours"
+        constraints = [
+            models.UniqueConstraint(fields=["plan_version", "channel"], name="channelhours_version_channel"),
+            models.UniqueConstraint(
+                fields=["channel"],
+                condition=models.Q(plan_version__isnull=True),
+                name="channelhours_default_channel",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(channel=Channel.VOICE, outside_hours__in=["voicemail", "callback", "both"])
+                    | models.Q(channel=Channel.CHAT, outside_hours__in=["leave_message", "callback"])
+                    | (
+                        ~models.Q(channel__in=[Channel.VOICE, Channel.CHAT])
+                        & models.Q(outside_hours="acknowledge")
+                    )
+                ),
+                name="channelhours_offer_fits_channel",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = str(self.plan_version) if self.plan_version_id else "every plan"
+        return f"{self.get_channel_display()} hours ({scope})"
+
+    def offers(self) -> tuple[str, ...]:
+        """What a customer outside hours may do: the stored choice, with "both" spelled out."""
+        if self.outside_hours == self.Offer.BOTH:
+            return (self.Offer.VOICEMAIL.value, self.Offer.CALLBACK.value)
+        return (str(self.outside_hours),)
+
+    def clean(self) -> None:
+        allowed = offers_for_channel(self.channel)
+        if self.outside_hours not in allowed:
+            raise ValidationError({"outside_hours": f"for {self.channel} give one of {', '.join(allowed)}"})
+
+
+def offers_for_channel(channel: str) -> tuple[str, ...]:
+    """The outside-hours choices that make sense on `channel`."""
+    offer = ChannelHours.Offer
+    if channel == Channel.VOICE:
+        return (offer.VOICEMAIL.value, offer.CALLBACK.value, offer.BOTH.value)
+    if channel == Channel.CHAT:
+        return (offer.LEAVE_MESSAGE.value, offer.CALLBACK.value)
+    return (offer.ACKNOWLEDGE.value,)

@@ -109,3 +109,52 @@ class BusinessCalendarOut(Schema):
     overrides: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+
+
+class ChannelHoursIn(Schema):
+    channel: str = Field(description="A ticket channel: email, chat, voice, sms, social, web_form, …")
+    calendar_id: int
+    outside_hours: str = Field(
+        description="voice: voicemail, callback or both; chat: leave_message or callback; else acknowledge."
+    )
+    plan_version_id: int | None = Field(None, description="Empty: the default for every plan.")
+
+
+class ChannelHoursPatch(Schema):
+    calendar_id: int | None = None
+    outside_hours: str | None = None
+
+
+class ChannelHoursOut(Schema):
+    id: int
+    plan_version_id: int | None
+    channel: str
+    calendar_id: int
+    outside_hours: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class AvailabilitySource(Schema):
+    """Staff only: which configuration decided the availability."""
+
+    channel_hours_id: int | None
+    calendar_id: int | None
+    plan_version_id: int | None
+
+
+class ChannelAvailabilityOut(Schema):
+    """Every field but `source` is meant for customers (the portal shows them); `source` is staff only."""
+
+    channel: str
+    is_open: bool
+    is_always_open: bool = Field(description="No hours are configured for the channel.")
+    opens_at: datetime | None = Field(description="The next opening while closed; null while open.")
+    closes_at: datetime | None = Field(
+        description="When the current (while closed, the next) open stretch ends; null: not within a week."
+    )
+    offers: list[str] = Field(
+        description="Outside hours: voicemail, callback, leave_message or acknowledge; empty while open."
+    )
+    timezone: str | None = Field(description="The zone of the hours' calendar.")
+    source: AvailabilitySource | None = Field(None, description="Staff only; null for customers.")

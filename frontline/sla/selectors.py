@@ -10,10 +10,13 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from frontline.accounts.principal import Principal, require_staff
+from frontline.customers.models import Customer
 from frontline.customers.selectors import customer_segments
-from frontline.sla import conditions, hours
+from frontline.plans.models import PlanVersion
+from frontline.plans.selectors import plan_version_for_customer
+from frontline.sla import availability, conditions, hours
 from frontline.sla.calendar import BusinessCalendar, add_business_time, business_time_between
-from frontline.sla.models import BusinessCalendarConfig, SlaClock, SlaPolicy
+from frontline.sla.models import BusinessCalendarConfig, ChannelHours, SlaClock, SlaPolicy
 from frontline.tickets.models import Ticket
 
 _CACHE_LIMIT = 256
@@ -90,10 +93,10 @@ def sla_policy_list() -> QuerySet[SlaPolicy]:
     )
 
 
-def sla_policy_for_ticket(ticket: Ticket) -> SlaPolicy | None:
-    """The ticket's plan version's policies by position, then the global ones; the first match wins."""
-    candidates = list(
-        SlaPolicy.objects.filter(Q(plan_version_id=ticket.plan_version_id) | Q(plan_version__isnull=True))
+def sla_policy_candidates(plan_version_id: int | None) -> list[tuple[SlaPolicy, list[conditions.Condition]]]:
+    """The policies a ticket of this plan version is tried against, in order, with parsed conditions."""
+    candidates = (
+        SlaPolicy.objects.filter(Q(plan_version_id=plan_version_id) | Q(plan_version__isnull=True))
         .annotate(
             is_global=Case(
                 When(plan_version__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField()
@@ -102,9 +105,20 @@ def sla_policy_for_ticket(ticket: Ticket) -> SlaPolicy | None:
         .select_related("calendar")
         .order_by("is_global", "position", "id")
     )
-    if not candidates:
+    return [(policy, conditions.parse(policy.conditions)) for policy in candidates]
+
+
+def sla_policy_for_ticket(
+    ticket: Ticket, candidates: list[tuple[SlaPolicy, list[conditions.Condition]]] | None = None
+) -> SlaPolicy | None:
+    """The ticket's plan version's policies by position, then the global ones; the first match wins.
+
+    `candidates` (from `sla_policy_candidates` for the ticket's plan version) saves the query when
+    many tickets are matched at once.
+    """
+    parsed = sla_policy_candidates(ticket.plan_version_id) if candidates is None else candidates
+    if not parsed:
         return None
-    parsed = [(policy, conditions.parse(policy.conditions)) for policy in candidates]
     requester = ticket.requester
     segment_ids: frozenset[int] = frozenset()
     if any(conditions.uses_segments(rules) for _, rules in parsed):
@@ -163,3 +177,156 @@ def sla_clock_ids_due(*, now: datetime, limit: int = 1000) -> list[int]:
     ids = list(due.values_list("id", flat=True)[:limit])
     ids += [pk for pk in at_risk.values_list("id", flat=True)[:limit] if pk not in set(ids)]
     return ids
+
+
+# --- Channel hours
+
+
+def channel_hours_list() -> QuerySet[ChannelHours]:
+    return ChannelHours.objects.select_related("calendar", "plan_version").order_by(
+        "plan_version_id", "channel", "id"
+    )
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a channel is open for a customer at a moment, and what is offered when it is not.
+
+    `is_always_open` when no hours are configured for the channel (nothing limits it). Datetimes are
+    aware, in the hours' calendar zone; `offers` is empty while open.
+    """
+
+    channel: str
+    is_open: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    offers: tuple[str, ...]
+    timezone: str | None
+    is_always_open: bool
+    channel_hours: ChannelHours | None
+    plan_version_id: int | None
+
+    @property
+    def calendar(self) -> BusinessCalendar | None:
+        if self.channel_hours is None:
+            return None
+        return business_calendar_of(self.channel_hours.calendar)
+
+
+def channel_hours_for(*, channel: str, plan_version_id: int | None) -> ChannelHours | None:
+    """The plan version's hours for `channel`, else the default row, else None."""
+    rows = ChannelHours.objects.filter(channel=channel).select_related("calendar")
+    if plan_version_id is None:
+        return rows.filter(plan_version__isnull=True).first()
+    candidates = list(rows.filter(Q(plan_version_id=plan_version_id) | Q(plan_version__isnull=True)))
+    return min(candidates, key=lambda row: row.plan_version_id is None, default=None)
+
+
+def channel_availability(
+    *,
+    channel: str,
+    customer: Customer | None = None,
+    ticket: Ticket | None = None,
+    at: datetime | None = None,
+) -> Availability:
+    """Availability of `channel` at `at` (now) under the plan that applies.
+
+    The plan version is the ticket's (the one it was opened under) when a ticket is given, else the
+    one the plan resolver picks for `customer` (None: plans for everyone); its own hours for the
+    channel win over the default row; with neither the channel is always open.
+    """
+    when = at or timezone.now()
+    if ticket is not None:
+        plan_version_id = ticket.plan_version_id
+    else:
+        version: PlanVersion | None = plan_version_for_customer(customer=customer, at=when)
+        plan_version_id = version.pk if version is not None else None
+    row = channel_hours_for(channel=channel, plan_version_id=plan_version_id)
+    if row is None:
+        return Availability(
+            channel=channel,
+            is_open=True,
+            opens_at=None,
+            closes_at=None,
+            offers=(),
+            timezone=None,
+            is_always_open=True,
+            channel_hours=None,
+            plan_version_id=plan_version_id,
+        )
+    window = availability.window_at(when, business_calendar_of(row.calendar))
+    return Availability(
+        channel=channel,
+        is_open=window.is_open,
+        opens_at=window.opens_at,
+        closes_at=window.closes_at,
+        offers=() if window.is_open else row.offers(),
+        timezone=row.calendar.timezone,
+        is_always_open=False,
+        channel_hours=row,
+        plan_version_id=plan_version_id,
+    )
+
+
+@dataclass(frozen=True)
+class ReplyPromise:
+    """What to tell a customer about a ticket: when a reply is due, and the channel's hours now.
+
+    `reply_by` is None when no SLA target promises one; `timezone` is the channel hours' calendar
+    zone, else the SLA calendar's (None: neither has one).
+    """
+
+    reply_by: datetime | None
+    timezone: str | None
+    channel: Availability
+
+
+def _first_response_due(ticket: Ticket, at: datetime) -> tuple[datetime, str | None] | None:
+    """The first-response due time and its calendar zone: the frozen clock's, else as a clock starts."""
+    clock = (
+        SlaClock.objects.filter(ticket=ticket, metric=SlaClock.Metric.FIRST_RESPONSE)
+        .select_related("calendar")
+        .first()
+    )
+    if clock is not None:
+        zone = clock.calendar.timezone if clock.calendar is not None else None
+        if clock.state == SlaClock.State.RUNNING and clock.due_at is not None:
+            return clock.due_at, zone
+        if clock.state == SlaClock.State.PAUSED:  # due as if it ran again from `at`
+            return Basis.of(clock).add(at, clock_target(clock) - clock.elapsed), zone
+        return None  # answered already, or late: no promise to make
+    policy = sla_policy_for_ticket(ticket)
+    if policy is None or policy.first_response_minutes is None:
+        return None
+    if ticket.status in policy.paused_statuses or ticket.status in (
+        Ticket.Status.SOLVED,
+        Ticket.Status.CLOSED,
+    ):
+        return None  # its clock would start paused
+    calendar = policy.calendar if policy.business_time else None
+    basis = Basis(business_calendar_of(calendar) if calendar is not None else None)
+    due = basis.add(ticket.created_at, timedelta(minutes=policy.first_response_minutes))
+    return due, calendar.timezone if calendar is not None else None
+
+
+def reply_promise(ticket: Ticket, *, at: datetime | None = None) -> ReplyPromise:
+    """`expected_reply_at`, with the channel's availability at `at` and the zone to show them in."""
+    when = at or timezone.now()
+    channel = channel_availability(channel=ticket.channel, ticket=ticket, at=when)
+    due = _first_response_due(ticket, when)
+    if due is None:
+        return ReplyPromise(reply_by=None, timezone=channel.timezone, channel=channel)
+    reply_by, zone = due
+    if not channel.is_open and channel.opens_at is not None:
+        reply_by = max(reply_by, channel.opens_at)
+    return ReplyPromise(reply_by=reply_by.astimezone(UTC), timezone=channel.timezone or zone, channel=channel)
+
+
+def expected_reply_at(ticket: Ticket, *, at: datetime | None = None) -> datetime | None:
+    """When the ticket's first reply is due by its SLA, never before its channel next opens after `at`.
+
+    The first-response clock's due time if it exists (a paused one: as if resumed at `at`), else the
+    matching policy's target counted from the ticket's creation the way a clock counts it. None when
+    no policy sets a first-response target, or the first response was given (or is late) already.
+    """
+    return reply_promise(ticket, at=at).reply_by

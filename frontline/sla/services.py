@@ -15,10 +15,14 @@ A running clock's at-risk and due moments are ETA tasks (`sla/tasks.py`) that ca
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from frontline.accounts.models import User
@@ -28,12 +32,20 @@ from frontline.events.models import Event
 from frontline.events.services import event_record
 from frontline.plans.models import PlanVersion
 from frontline.sla import conditions, hours
-from frontline.sla.models import PAUSABLE_STATUSES, BusinessCalendarConfig, SlaClock, SlaPolicy
+from frontline.sla.models import (
+    PAUSABLE_STATUSES,
+    BusinessCalendarConfig,
+    ChannelHours,
+    SlaClock,
+    SlaPolicy,
+    offers_for_channel,
+)
 from frontline.sla.selectors import (
     Basis,
     clock_elapsed,
     clock_target,
     sla_clock_ids_due,
+    sla_policy_candidates,
     sla_policy_for_ticket,
 )
 from frontline.tickets.models import Channel, Message, Ticket
@@ -197,6 +209,93 @@ def _check_condition_values(parsed: list[conditions.Condition]) -> None:
                     f"got {value!r}",
                     field="conditions",
                 )
+
+
+def _check_channel_hours(channel: str, outside_hours: str) -> None:
+    if channel not in Channel.values:
+        raise Invalid(f"channel must be one of {', '.join(Channel.values)}, got {channel!r}", field="channel")
+    allowed = offers_for_channel(channel)
+    if outside_hours not in allowed:
+        raise Invalid(
+            f"outside hours, {channel} offers one of {', '.join(allowed)}; got {outside_hours!r}",
+            field="outside_hours",
+        )
+
+
+def _channel_hours_taken(plan_version: PlanVersion | None, channel: str, exclude: int | None = None) -> None:
+    rows = ChannelHours.objects.filter(channel=channel, plan_version=plan_version)
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    if rows.exists():
+        scope = f"plan version {plan_version.pk}" if plan_version is not None else "every plan"
+        raise Invalid(f"{channel} already has hours for {scope}", field="channel")
+
+
+def _channel_hours_data(row: ChannelHours) -> dict[str, Any]:
+    return {
+        "plan_version": row.plan_version_id,
+        "channel": row.channel,
+        "calendar": row.calendar_id,
+        "outside_hours": row.outside_hours,
+    }
+
+
+@transaction.atomic
+def channel_hours_create(
+    *,
+    actor: User | None,
+    channel: str,
+    calendar: BusinessCalendarConfig,
+    outside_hours: str,
+    plan_version: PlanVersion | None = None,
+) -> ChannelHours:
+    """A channel's hours for a plan version (None: the default for every plan); 422 naming the field."""
+    _check_channel_hours(channel, outside_hours)
+    _channel_hours_taken(plan_version, channel)
+    row = ChannelHours.objects.create(
+        plan_version=plan_version, channel=channel, calendar=calendar, outside_hours=outside_hours
+    )
+    event_record(actor=actor, verb="channel_hours.created", target=row, after=_channel_hours_data(row))
+    return row
+
+
+@transaction.atomic
+def channel_hours_update(
+    *,
+    actor: User | None,
+    channel_hours: ChannelHours,
+    calendar: BusinessCalendarConfig | None = None,
+    outside_hours: str | None = None,
+) -> ChannelHours:
+    """Change the calendar or the outside-hours offer; the plan version and channel stay."""
+    row = ChannelHours.objects.select_for_update().get(pk=channel_hours.pk)
+    before = _channel_hours_data(row)
+    if outside_hours is not None:
+        _check_channel_hours(row.channel, outside_hours)
+        row.outside_hours = outside_hours
+    if calendar is not None:
+        row.calendar = calendar
+    after = _channel_hours_data(row)
+    if after == before:
+        return row
+    row.save(update_fields=["calendar", "outside_hours", "updated_at"])
+    changed = [key for key in after if after[key] != before[key]]
+    event_record(
+        actor=actor,
+        verb="channel_hours.updated",
+        target=row,
+        before={key: before[key] for key in changed},
+        after={key: after[key] for key in changed},
+    )
+    return row
+
+
+@transaction.atomic
+def channel_hours_delete(*, actor: User | None, channel_hours: ChannelHours) -> None:
+    """Remove a channel's hours: the default row (or always open) applies again."""
+    before = _channel_hours_data(channel_hours)
+    event_record(actor=actor, verb="channel_hours.deleted", target=channel_hours, before=before)
+    channel_hours.delete()
 
 
 # --- Clock arithmetic (callers hold the clock's row lock)
@@ -397,6 +496,42 @@ def _locked_clocks(ticket: Ticket) -> dict[str, SlaClock]:
 # --- Clock life
 
 
+@dataclass
+class _Reads:
+    """What is read once when many events are handled together: policies per plan version, and the
+    first agent reply of each ticket (None: ask the database ticket by ticket)."""
+
+    policies: dict[int | None, list[tuple[SlaPolicy, list[conditions.Condition]]]] = dataclass_field(
+        default_factory=dict
+    )
+    first_agent_reply: dict[int, datetime] | None = None
+
+    def policy_for(self, ticket: Ticket) -> SlaPolicy | None:
+        key = ticket.plan_version_id
+        if key not in self.policies:
+            self.policies[key] = sla_policy_candidates(key)
+        return sla_policy_for_ticket(ticket, self.policies[key])
+
+    def has_agent_reply(self, ticket: Ticket, before: datetime | None = None) -> bool:
+        if self.first_agent_reply is None:
+            return _has_agent_reply(ticket, before)
+        first = self.first_agent_reply.get(ticket.pk)
+        return first is not None and (before is None or first <= before)
+
+
+def _first_agent_replies(ticket_ids: Iterable[int]) -> dict[int, datetime]:
+    rows = (
+        Message.objects.filter(
+            ticket_id__in=list(ticket_ids), direction=Message.Direction.OUTBOUND, author_user__isnull=False
+        )
+        .order_by()
+        .values("ticket_id")
+        .annotate(first=Min("created_at"))
+        .values_list("ticket_id", "first")
+    )
+    return dict(rows)
+
+
 @transaction.atomic
 def sla_start(*, ticket: Ticket) -> list[SlaClock]:
     """Choose the ticket's policy and start its first-response and resolution clocks at the ticket's creation.
@@ -404,7 +539,13 @@ def sla_start(*, ticket: Ticket) -> list[SlaClock]:
     Idempotent: clocks that exist already are kept.
     """
     ticket = Ticket.objects.select_related("requester").get(pk=ticket.pk)
-    policy = sla_policy_for_ticket(ticket)
+    return _start(ticket, _Reads())
+
+
+def _start(ticket: Ticket, reads: _Reads, as_of: datetime | None = None) -> list[SlaClock]:
+    """As `sla_start`; with `as_of` (the creation event's time) an agent reply after it does not count:
+    its own event, handled later, meets the clock."""
+    policy = reads.policy_for(ticket)
     if policy is None:
         return []
     existing = _locked_clocks(ticket)
@@ -412,7 +553,7 @@ def sla_start(*, ticket: Ticket) -> list[SlaClock]:
     for metric in (Metric.FIRST_RESPONSE, Metric.RESOLUTION):
         if metric in existing:
             continue
-        if metric == Metric.FIRST_RESPONSE and _has_agent_reply(ticket):
+        if metric == Metric.FIRST_RESPONSE and reads.has_agent_reply(ticket, before=as_of):
             continue
         clock = _new_clock(ticket, policy, metric, ticket.created_at)
         if clock is not None:
@@ -433,6 +574,10 @@ def _has_agent_reply(ticket: Ticket, before: datetime | None = None) -> bool:
 @transaction.atomic
 def sla_on_agent_reply(*, ticket: Ticket, at: datetime) -> None:
     """An agent answered: first and next response are fulfilled."""
+    _agent_reply(ticket, at)
+
+
+def _agent_reply(ticket: Ticket, at: datetime) -> None:
     clocks = _locked_clocks(ticket)
     for metric in (Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE):
         clock = clocks.get(metric)
@@ -445,9 +590,13 @@ def sla_on_agent_reply(*, ticket: Ticket, at: datetime) -> None:
 @transaction.atomic
 def sla_on_customer_message(*, ticket: Ticket, at: datetime) -> SlaClock | None:
     """The customer wrote after an agent's reply: next response starts, unless it is already waiting."""
-    if not _has_agent_reply(ticket, before=at):
-        return None
     ticket = Ticket.objects.select_related("requester").get(pk=ticket.pk)
+    return _customer_message(ticket, at, _Reads())
+
+
+def _customer_message(ticket: Ticket, at: datetime, reads: _Reads) -> SlaClock | None:
+    if not reads.has_agent_reply(ticket, before=at):
+        return None
     clocks = _locked_clocks(ticket)
     clock = clocks.get(Metric.NEXT_RESPONSE)
     if clock is not None:
@@ -457,7 +606,7 @@ def sla_on_customer_message(*, ticket: Ticket, at: datetime) -> SlaClock | None:
         clock.save()
     else:
         policy = next((c.policy for c in clocks.values() if c.policy is not None), None)
-        policy = policy or sla_policy_for_ticket(ticket)
+        policy = policy or reads.policy_for(ticket)
         if policy is None:
             return None
         clock = _new_clock(ticket, policy, Metric.NEXT_RESPONSE, at)
@@ -470,6 +619,10 @@ def sla_on_customer_message(*, ticket: Ticket, at: datetime) -> SlaClock | None:
 @transaction.atomic
 def sla_on_status(*, ticket: Ticket, status: str, at: datetime) -> None:
     """The ticket moved to `status`: pause, resume, meet or reopen its clocks."""
+    _status(ticket, status, at)
+
+
+def _status(ticket: Ticket, status: str, at: datetime) -> None:
     for clock in _locked_clocks(ticket).values():
         basis = Basis.of(clock)
         if status in _DONE:
@@ -490,6 +643,10 @@ def sla_on_status(*, ticket: Ticket, status: str, at: datetime) -> None:
 @transaction.atomic
 def sla_on_merge(*, ticket: Ticket, at: datetime) -> None:
     """The ticket was merged into another, whose clocks carry on: its own stop counting, unmet."""
+    _merge(ticket, at)
+
+
+def _merge(ticket: Ticket, at: datetime) -> None:
     for clock in _locked_clocks(ticket).values():
         _pause(clock, at, Basis.of(clock), reason="merged")
         clock.save()
@@ -605,27 +762,55 @@ _CLOCK_VERBS = frozenset(
 )
 
 
-def sla_on_event(*, event: Event) -> None:
-    """Dispatch a recorded ticket event to the clock service it concerns."""
+def _concerns_clocks(event: Event) -> bool:
     if event.target_type != "ticket" or event.verb not in _CLOCK_VERBS:
-        return
-    if event.verb == "ticket.updated" and "status" not in event.after:
-        return
-    ticket = Ticket.objects.filter(pk=event.target_id).first()
-    if ticket is None:
-        return
+        return False
+    return event.verb != "ticket.updated" or "status" in event.after
+
+
+def _dispatch(event: Event, ticket: Ticket, reads: _Reads) -> None:
     at = event.occurred_at
     if event.verb == "ticket.created":
-        sla_start(ticket=ticket)
+        _start(ticket, reads, as_of=at)
     elif event.verb == "message.added":
         direction = event.after.get("direction")
         if direction == Message.Direction.OUTBOUND and event.actor_id is not None:
-            sla_on_agent_reply(ticket=ticket, at=at)
+            _agent_reply(ticket, at)
         elif direction == Message.Direction.INBOUND:
-            sla_on_customer_message(ticket=ticket, at=at)
+            _customer_message(ticket, at, reads)
     elif event.verb == "ticket.merged":
-        sla_on_merge(ticket=ticket, at=at)
+        _merge(ticket, at)
     elif event.verb in ("ticket.status_changed", "ticket.updated", "ticket.reopened"):
         status = event.after.get("status")
         if isinstance(status, str):
-            sla_on_status(ticket=ticket, status=status, at=at)
+            _status(ticket, status, at)
+
+
+def sla_on_event(*, event: Event) -> None:
+    """Dispatch a recorded ticket event to the clock change it calls for, in a transaction of its own."""
+    if not _concerns_clocks(event):
+        return
+    ticket = Ticket.objects.select_related("requester").filter(pk=event.target_id).first()
+    if ticket is None:
+        return
+    with transaction.atomic():
+        _dispatch(event, ticket, _Reads())
+
+
+def sla_on_events(*, events: Sequence[Event]) -> int:
+    """Handle recorded ticket events in order, all in one transaction; returns how many concerned clocks.
+
+    Tickets, their first agent replies and the policies of each plan version are read once for all
+    of them. Raises (and changes nothing) if any fails; the caller may then handle them one by one.
+    """
+    relevant = [event for event in events if _concerns_clocks(event)]
+    if not relevant:
+        return 0
+    with transaction.atomic():
+        tickets = Ticket.objects.select_related("requester").in_bulk({event.target_id for event in relevant})
+        reads = _Reads(first_agent_reply=_first_agent_replies(tickets))
+        for event in relevant:
+            ticket = tickets.get(event.target_id)
+            if ticket is not None:
+                _dispatch(event, ticket, reads)
+    return len(relevant)

@@ -98,6 +98,9 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField()
     solved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="When the ticket entered its current status."
+    )
 
     class Meta:
         ordering = ["-updated_at", "-id"]

@@ -145,6 +145,7 @@ def ticket_create(
         linked_to=linked_to,
         created_at=at,
         updated_at=at,
+        status_changed_at=at,
     )
     if tag_names:
         Ticket.tags.through.objects.bulk_create(
@@ -276,7 +277,7 @@ def message_add(
             after={"status": new_status},
         )
         _apply_status(ticket, new_status, at)
-        fields += ["status", "solved_at", "closed_at"]
+        fields += ["status", "solved_at", "closed_at", "status_changed_at"]
     ticket.updated_at = at
     ticket.save(update_fields=fields)
     return message
@@ -284,6 +285,7 @@ def message_add(
 
 def _apply_status(ticket: Ticket, status: str, at: datetime) -> None:
     ticket.status = status
+    ticket.status_changed_at = at
     if status == Ticket.Status.SOLVED:
         ticket.solved_at = at
     elif status == Ticket.Status.CLOSED:
@@ -386,8 +388,8 @@ def ticket_reopen(*, actor: User | None, ticket: Ticket, reason: str, at: dateti
     ticket.status = Ticket.Status.OPEN
     ticket.solved_at = None
     ticket.closed_at = None
-    ticket.updated_at = now
-    ticket.save(update_fields=["status", "solved_at", "closed_at", "updated_at"])
+    ticket.updated_at = ticket.status_changed_at = now
+    ticket.save(update_fields=["status", "solved_at", "closed_at", "updated_at", "status_changed_at"])
     event_record(
         actor=actor,
         verb="ticket.reopened",
@@ -441,7 +443,8 @@ def ticket_merge(*, actor: User | None, source: Ticket, target: Ticket) -> Ticke
     source.status = Ticket.Status.CLOSED
     source.closed_at = now
     source.updated_at = now
-    source.save(update_fields=["merged_into", "status", "closed_at", "updated_at"])
+    source.status_changed_at = source.closed_at
+    source.save(update_fields=["merged_into", "status", "closed_at", "updated_at", "status_changed_at"])
     event_record(
         actor=actor,
         verb="ticket.merged",

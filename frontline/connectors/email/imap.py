@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import imaplib
+import os
 import re
 import ssl
 from collections.abc import Callable
@@ -27,8 +28,20 @@ def connect(mailbox: Mailbox, timeout: float = 30) -> imaplib.IMAP4:
         client = imaplib.IMAP4(mailbox.imap_host, mailbox.imap_port, timeout=timeout)
         if mailbox.imap_security == Mailbox.ImapSecurity.STARTTLS:
             client.starttls(ssl.create_default_context())
-    client.login(mailbox.imap_username, mailbox.imap_password)
+    client.login(mailbox.imap_username, password_of(mailbox))
     return client
+
+
+def password_of(mailbox: Mailbox) -> str:
+    """The IMAP password: from the environment variable the mailbox names, else as stored."""
+    if not mailbox.imap_password_env:
+        return mailbox.imap_password
+    password = os.environ.get(mailbox.imap_password_env)
+    if password is None:
+        raise ImapError(
+            f"the environment variable {mailbox.imap_password_env} (the IMAP password) is not set"
+        )
+    return password
 
 
 def check(mailbox: Mailbox) -> str:

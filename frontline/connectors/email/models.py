@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from frontline.accounts.models import Team
 from frontline.tickets.models import Message, Ticket
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class Mailbox(models.Model):
@@ -45,7 +50,17 @@ class Mailbox(models.Model):
     imap_port = models.PositiveIntegerField(default=993)
     imap_security = models.CharField(max_length=10, choices=ImapSecurity.choices, default=ImapSecurity.SSL)
     imap_username = models.CharField(max_length=255, blank=True)
-    imap_password = models.CharField(max_length=255, blank=True)
+    imap_password = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Stored in the database as typed; prefer an environment variable (below).",
+    )
+    imap_password_env = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Name of the environment variable that holds the IMAP password, e.g. "
+        "FRONTLINE_IMAP_PASSWORD_SUPPORT; when set, the stored password is not used.",
+    )
     imap_folder = models.CharField(max_length=255, default="INBOX")
     imap_processed_folder = models.CharField(
         max_length=255, blank=True, help_text="Move stored mail here; empty: flag it \\Seen and leave it."
@@ -60,6 +75,14 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.address}>"
+
+    def clean(self) -> None:
+        if self.imap_password_env and not _ENV_NAME.fullmatch(self.imap_password_env):
+            raise ValidationError({"imap_password_env": "give a variable name like FRONTLINE_IMAP_PASSWORD"})
+        if self.imap_password_env and self.imap_password:
+            raise ValidationError(
+                {"imap_password": "leave the stored password empty when it comes from the environment"}
+            )
 
 
 class InboundEmail(models.Model):

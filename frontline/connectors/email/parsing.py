@@ -45,6 +45,7 @@ __all__ = [
     "ParsedEmail",
     "UnparseableEmail",
     "parse_email",
+    "unflow",
 ]
 
 MAX_BODY_CHARS: Final = 1_000_000  # text and HTML each; a longer body is cut here (and a defect says so)
@@ -705,6 +706,41 @@ def _split_multipart(
     return parts
 
 
+def unflow(text: str, *, delsp: bool = False) -> str:
+    """Text sent as `format=flowed` (RFC 3676) with its soft line breaks joined.
+
+    A line ending in a space continues on the next line of the same quote depth; with `delsp` that
+    space was added by the sender and is dropped. Space-stuffing is undone, quote marks are written
+    back as "> " per level, and the signature separator "-- " always ends a paragraph.
+    """
+    out: list[str] = []
+    paragraph: list[str] = []
+    depth_of_paragraph = 0
+
+    def flush() -> None:
+        if paragraph:
+            prefix = ">" * depth_of_paragraph + (" " if depth_of_paragraph else "")
+            out.append(prefix + "".join(paragraph))
+            paragraph.clear()
+
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        depth = len(raw) - len(raw.lstrip(">"))
+        line = raw[depth:]
+        if line.startswith(" "):
+            line = line[1:]  # space-stuffing, or the space after quote marks
+        if paragraph and (depth != depth_of_paragraph or line == "-- "):
+            flush()  # a quote depth change or a signature ends a paragraph
+        depth_of_paragraph = depth
+        is_flowed = line.endswith(" ") and line != "-- "
+        if is_flowed:
+            paragraph.append(line[:-1] if delsp else line)
+        else:
+            paragraph.append(line)
+            flush()
+    flush()
+    return "\n".join(out)
+
+
 def _walk(
     entity: _Entity,
     depth: int,
@@ -764,6 +800,8 @@ def _walk(
     if is_body:
         data = _transfer_decoded(entity.body(), encoding, defects)
         text = _decode_text(data, params.get("charset"), defects)
+        if subtype == "plain" and params.get("format", "").lower() == "flowed":
+            text = unflow(text, delsp=params.get("delsp", "").lower() == "yes")
         (found.htmls if subtype == "html" else found.texts).append(text)
         return
     content_id = _content_id(entity.get("content-id"))

@@ -24,9 +24,12 @@ from frontline.connectors.email.loops import AUTO_REPLY_HEADERS, classify
 from frontline.connectors.email.models import EmailParticipant, InboundEmail, Mailbox, OutboundEmail
 from frontline.connectors.email.parsing import ParsedEmail, UnparseableEmail, parse_email
 from frontline.core.errors import DomainError, TooLarge
-from frontline.customers.models import ContactPoint
-from frontline.customers.services import customer_find_or_create
+from frontline.customers.models import ContactPoint, Customer
+from frontline.customers.services import customer_find_or_create, normalize_contact
 from frontline.events.services import event_record
+from frontline.sla import availability
+from frontline.sla.selectors import reply_promise
+from frontline.sla.signals import sla_events_batched
 from frontline.tickets import services as tickets
 from frontline.tickets.models import Channel, Message, Ticket
 
@@ -37,6 +40,8 @@ MAX_RAW_BYTES = 50 * 1024 * 1024
 ACKNOWLEDGEMENTS_PER_HOUR = 3
 SEND_ATTEMPTS = 5
 REFERENCES_KEPT = 10
+#: Stored mails one worker task processes in one transaction (one commit), oldest first.
+BATCH_SIZE = 50
 
 
 def _key() -> bytes:
@@ -182,6 +187,34 @@ def _participants(ticket: Ticket) -> set[str]:
     return {address.lower() for address in addresses | set(staff) if address}
 
 
+def _is_participant(ticket: Ticket, sender: Customer, address: str) -> bool:
+    """Whether the sender belongs on the ticket; its requester (the usual case) costs no query."""
+    return sender.pk == ticket.requester_id or address.lower() in _participants(ticket)
+
+
+def _sender(parsed: ParsedEmail) -> Customer:
+    """The customer the mail is from: one query when they are known, else found or created."""
+    assert parsed.from_ is not None
+    try:
+        normalized = normalize_contact(ContactPoint.Kind.EMAIL, parsed.from_.email)
+    except DomainError:
+        normalized = ""
+    known = (
+        ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL, network="", normalized=normalized)
+        .select_related("customer")
+        .first()
+        if normalized
+        else None
+    )
+    if known is not None:
+        return known.customer
+    first_name, last_name = _names(parsed)
+    customer, _ = customer_find_or_create(
+        actor=None, email=parsed.from_.email, first_name=first_name, last_name=last_name
+    )
+    return customer
+
+
 def _agent_from_token(parsed: ParsedEmail) -> tuple[Ticket, User] | None:
     candidates = [a.email for a in (*parsed.to, *parsed.cc)] + [*parsed.in_reply_to, *parsed.references]
     found = tokens.read_agent_token(candidates, _key())
@@ -232,32 +265,102 @@ def _finish(
 
 def inbound_process(*, inbound_id: int) -> InboundEmail:
     """Turn stored mail into a message on the right ticket; safe to run again (it does nothing twice)."""
-    with transaction.atomic():
-        inbound = InboundEmail.objects.select_for_update().select_related("mailbox").get(pk=inbound_id)
-        if inbound.status != InboundEmail.Status.RECEIVED:
-            return inbound
-        inbound.attempts += 1
-        try:
-            parsed = parse_email(
-                bytes(inbound.raw), max_attachment_bytes=settings.FRONTLINE_ATTACHMENT_MAX_BYTES
-            )
-        except UnparseableEmail as exc:
-            return inbound_quarantine(inbound=inbound, reason=f"cannot parse: {exc}")
-        try:
-            with transaction.atomic():
-                return _deliver(inbound, parsed)
-        except DomainError as exc:
-            return inbound_quarantine(inbound=inbound, reason=f"{exc.code}: {exc.message}")
-        except DatabaseError:
-            raise  # a locked or lost database: the task is retried, the mail stays waiting
-        except Exception as exc:  # a bug must not stop the mailbox: keep the mail aside, visible
-            logger.exception("processing inbound email %s failed", inbound.pk)
-            return inbound_quarantine(inbound=inbound, reason=f"{type(exc).__name__}: {exc}")
+    return inbound_process_batch(inbound_ids=[inbound_id])[0]
 
 
-def _deliver(inbound: InboundEmail, parsed: ParsedEmail) -> InboundEmail:
+def inbound_process_batch(*, inbound_ids: list[int]) -> list[InboundEmail]:
+    """Process stored mails in id order in ONE transaction, each as `inbound_process` would.
+
+    Each mail's delivery runs in a savepoint: a mail that cannot be delivered is quarantined alone.
+    A database error rolls the whole batch back (every mail stays waiting) and is raised, for the
+    task to be retried. The SLA clocks of all the batch's tickets follow in one transaction after
+    the commit. Returns the rows in the order of `inbound_ids` after sorting.
+    """
+    with sla_events_batched(), transaction.atomic():
+        own = _own_addresses()
+        return [_process_locked(inbound_id, own) for inbound_id in sorted(inbound_ids)]
+
+
+def _waiting_ids(limit: int) -> list[int]:
+    return list(
+        InboundEmail.objects.filter(status=InboundEmail.Status.RECEIVED)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def _process_apart_on_error(inbound_ids: list[int]) -> None:
+    """A batch; if it hits a database error, each mail in a transaction of its own, so one poisonous
+    mail holds up only itself. The (last) database error is raised again afterwards."""
+    try:
+        inbound_process_batch(inbound_ids=inbound_ids)
+        return
+    except DatabaseError:
+        if len(inbound_ids) == 1:
+            raise
+        logger.warning("a batch of %s inbound mails failed; processing them one by one", len(inbound_ids))
+    failed: DatabaseError | None = None
+    for inbound_id in sorted(inbound_ids):
+        try:
+            inbound_process(inbound_id=inbound_id)
+        except DatabaseError as exc:
+            failed = exc
+    if failed is not None:
+        raise failed
+
+
+def inbound_process_waiting(*, inbound_id: int, limit: int = BATCH_SIZE) -> str | None:
+    """Process this stored mail together with the oldest ones still waiting, up to `limit` per commit.
+
+    Oldest first keeps a reply behind the mail it answers. Returns the mail's status afterwards
+    (None if it does not exist); a mail an earlier batch processed costs one query.
+    """
+    status = InboundEmail.objects.filter(pk=inbound_id).values_list("status", flat=True).first()
+    if status != InboundEmail.Status.RECEIVED:
+        return status
+    waiting = _waiting_ids(limit)
+    if inbound_id not in waiting:
+        waiting = [*waiting[: limit - 1], inbound_id]
+    _process_apart_on_error(waiting)
+    return InboundEmail.objects.filter(pk=inbound_id).values_list("status", flat=True).first()
+
+
+def inbound_process_backlog(*, limit: int = 1000) -> int:
+    """Process up to `limit` waiting mails, oldest first, a batch per transaction; returns how many."""
+    done = 0
+    while done < limit:
+        waiting = _waiting_ids(min(BATCH_SIZE, limit - done))
+        if not waiting:
+            break
+        _process_apart_on_error(waiting)
+        done += len(waiting)
+    return done
+
+
+def _process_locked(inbound_id: int, own: set[str]) -> InboundEmail:
+    """`inbound_process` for one mail, inside the caller's transaction."""
+    inbound = InboundEmail.objects.select_for_update().select_related("mailbox").get(pk=inbound_id)
+    if inbound.status != InboundEmail.Status.RECEIVED:
+        return inbound
+    inbound.attempts += 1
+    try:
+        parsed = parse_email(bytes(inbound.raw), max_attachment_bytes=settings.FRONTLINE_ATTACHMENT_MAX_BYTES)
+    except UnparseableEmail as exc:
+        return inbound_quarantine(inbound=inbound, reason=f"cannot parse: {exc}")
+    try:
+        with transaction.atomic():
+            return _deliver(inbound, parsed, own)
+    except DomainError as exc:
+        return inbound_quarantine(inbound=inbound, reason=f"{exc.code}: {exc.message}")
+    except DatabaseError:
+        raise  # a locked or lost database: the task is retried, the mail stays waiting
+    except Exception as exc:  # a bug must not stop the mailbox: keep the mail aside, visible
+        logger.exception("processing inbound email %s failed", inbound.pk)
+        return inbound_quarantine(inbound=inbound, reason=f"{type(exc).__name__}: {exc}")
+
+
+def _deliver(inbound: InboundEmail, parsed: ParsedEmail, own: set[str]) -> InboundEmail:
     mailbox = inbound.mailbox
-    own = _own_addresses()
     kind = classify(parsed, own_addresses=own, own_message_id_domain=_domain())
     if kind.is_from_us:
         return _finish(inbound, InboundEmail.Status.IGNORED, "sent by one of our own addresses")
@@ -289,14 +392,11 @@ def _deliver(inbound: InboundEmail, parsed: ParsedEmail) -> InboundEmail:
         )
         _attachments(user, agent_ticket, message, parsed)
         return _finish(inbound, InboundEmail.Status.PROCESSED, "an agent's answer by email", message)
-    first_name, last_name = _names(parsed)
-    customer, _ = customer_find_or_create(
-        actor=None, email=parsed.from_.email, first_name=first_name, last_name=last_name
-    )
+    customer = _sender(parsed)
     _process_cited_first(inbound, parsed)
     ticket: Ticket | None = _thread_ticket(parsed)
     linked_to: Ticket | None = None
-    if ticket is not None and parsed.from_.email.lower() not in _participants(ticket):
+    if ticket is not None and not _is_participant(ticket, customer, parsed.from_.email):
         ticket, linked_to = None, ticket  # a stranger on a real thread starts their own ticket
     if ticket is not None and ticket.status == Ticket.Status.CLOSED:
         grace = timedelta(days=mailbox.reopen_grace_days)
@@ -355,6 +455,9 @@ def _acknowledge(mailbox: Mailbox, ticket: Ticket, at: datetime) -> OutboundEmai
     text = mailbox.acknowledgement_text.replace("{ticket_id}", str(ticket.pk)).replace(
         "{subject}", ticket.subject
     )
+    promise = acknowledgement_promise(ticket, at)
+    if promise:
+        text = f"{text}\n\n{promise}"
     message = tickets.message_add(
         actor=None,
         ticket=ticket,
@@ -365,6 +468,31 @@ def _acknowledge(mailbox: Mailbox, ticket: Ticket, at: datetime) -> OutboundEmai
         wake=False,
     )
     return outbound_queue(ticket=ticket, message=message, mailbox=mailbox, is_automatic=True)
+
+
+def acknowledgement_promise(ticket: Ticket, at: datetime) -> str:
+    """When a reply can be expected and, for mail that arrived outside the channel's hours, the hours.
+
+    In the customer's language and time zone when their profile has them, else in English and the
+    zone of the calendar that decided the time. Empty when no SLA or hours say anything.
+    """
+    customer = ticket.requester
+    language = availability.language_of(customer.language)
+    promise = reply_promise(ticket, at=at)
+    zone = (
+        availability.zone_or_none(customer.timezone)
+        or availability.zone_or_none(promise.timezone)
+        or availability.zone_or_none("UTC")
+    )
+    sentences = []
+    hours = promise.channel.calendar
+    if not promise.channel.is_open and hours is not None:
+        sentences.append(
+            availability.outside_hours_sentence(hours, channel=ticket.channel, language=language)
+        )
+    if promise.reply_by is not None and zone is not None:
+        sentences.append(availability.reply_by_sentence(promise.reply_by, zone=zone, language=language))
+    return " ".join(sentences)
 
 
 def _attachments(actor: User | None, ticket: Ticket, message: Message, parsed: ParsedEmail) -> None:

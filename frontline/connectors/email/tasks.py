@@ -8,14 +8,18 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from frontline.connectors.email import services
-from frontline.connectors.email.models import InboundEmail, Mailbox
+from frontline.connectors.email.models import Mailbox
 
 logger = logging.getLogger(__name__)
 
 
 @db_task(retries=3, retry_delay=10)
-def inbound_process_task(inbound_id: int) -> str:
-    return services.inbound_process(inbound_id=inbound_id).status
+def inbound_process_task(inbound_id: int) -> None:
+    """This stored mail with the oldest others waiting, in one transaction; often an earlier batch did it.
+
+    Returns nothing, so the queue stores no result for each of these (one write fewer per mail).
+    """
+    services.inbound_process_waiting(inbound_id=inbound_id)
 
 
 @db_task()
@@ -27,13 +31,7 @@ def outbound_send_task(outbound_id: int) -> str:
 def email_reconcile_task() -> int:
     """Safety net: process stored mail a crashed worker left behind; retry or fail pending sends."""
     # Oldest first: a reply must not be processed before the mail it answers.
-    waiting = (
-        InboundEmail.objects.filter(status=InboundEmail.Status.RECEIVED)
-        .order_by("id")
-        .values_list("id", flat=True)[:1000]
-    )
-    for inbound_id in list(waiting):
-        services.inbound_process(inbound_id=inbound_id)
+    services.inbound_process_backlog(limit=1000)
     services.unsent_replies_queue()
     return services.outbound_reconcile()
 

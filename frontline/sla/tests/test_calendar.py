@@ -19,6 +19,7 @@ from frontline.sla.calendar import (
 MANILA = ZoneInfo("Asia/Manila")
 NEW_YORK = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")
+BERLIN = ZoneInfo("Europe/Berlin")
 SYDNEY = ZoneInfo("Australia/Sydney")
 
 WEEKDAYS = range(5)
@@ -50,6 +51,12 @@ SATURDAY_EXTENDED = BusinessCalendar(
     overrides={date(2026, 6, 6): [(time(10), time(14))]},
 )
 ALWAYS_MANILA = BusinessCalendar(timezone="Asia/Manila", weekly=dict.fromkeys(ALL_WEEK, WHOLE_DAY))
+TUESDAY_AND_WEDNESDAY = BusinessCalendar(timezone="Asia/Manila", weekly=weekly((1, 2), ((9,), (17,))))
+TUESDAY_AND_WEDNESDAY_WITH_A_HOLIDAY = BusinessCalendar(
+    timezone="Asia/Manila",
+    weekly=weekly((1, 2), ((9,), (17,))),
+    holidays=frozenset({date(2026, 6, 16)}),
+)
 
 
 def always(zone: str) -> BusinessCalendar:
@@ -267,6 +274,101 @@ def test_next_open(calendar, at, expected):
     assert next_open(at, calendar) == expected
 
 
+# --- a calendar open on Tuesday and Wednesday only (2026-06-08 is a Monday) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("calendar", "start", "work", "expected"),
+    [
+        pytest.param(
+            TUESDAY_AND_WEDNESDAY,
+            datetime(2026, 6, 8, 10, tzinfo=MANILA),
+            hours(1),
+            datetime(2026, 6, 9, 10, tzinfo=MANILA),
+            id="monday-waits-for-tuesday",
+        ),
+        pytest.param(
+            TUESDAY_AND_WEDNESDAY,
+            datetime(2026, 6, 9, 16, tzinfo=MANILA),
+            hours(2),
+            datetime(2026, 6, 10, 10, tzinfo=MANILA),
+            id="tuesday-evening-to-wednesday",
+        ),
+        pytest.param(
+            TUESDAY_AND_WEDNESDAY,
+            datetime(2026, 6, 10, 16, tzinfo=MANILA),
+            hours(2),
+            datetime(2026, 6, 16, 10, tzinfo=MANILA),
+            id="wednesday-evening-to-next-tuesday",
+        ),
+        pytest.param(
+            TUESDAY_AND_WEDNESDAY,
+            datetime(2026, 6, 11, 12, tzinfo=MANILA),
+            hours(16),
+            datetime(2026, 6, 17, 17, tzinfo=MANILA),
+            id="thursday-plus-a-whole-week-ends-next-wednesday-at-closing",
+        ),
+        pytest.param(
+            TUESDAY_AND_WEDNESDAY,
+            datetime(2026, 6, 13, 12, tzinfo=MANILA),
+            hours(17),
+            datetime(2026, 6, 23, 10, tzinfo=MANILA),
+            id="saturday-plus-a-week-and-an-hour",
+        ),
+        pytest.param(
+            TUESDAY_AND_WEDNESDAY,
+            datetime(2026, 6, 9, 9, tzinfo=MANILA),
+            hours(40),
+            datetime(2026, 6, 23, 17, tzinfo=MANILA),
+            id="forty-hours-is-two-and-a-half-weeks",
+        ),
+        pytest.param(
+            TUESDAY_AND_WEDNESDAY_WITH_A_HOLIDAY,
+            datetime(2026, 6, 10, 16, tzinfo=MANILA),
+            hours(2),
+            datetime(2026, 6, 17, 10, tzinfo=MANILA),
+            id="a-tuesday-holiday-leaves-wednesday",
+        ),
+        pytest.param(
+            TUESDAY_AND_WEDNESDAY_WITH_A_HOLIDAY,
+            datetime(2026, 6, 9, 9, tzinfo=MANILA),
+            hours(40),
+            datetime(2026, 6, 24, 17, tzinfo=MANILA),  # 16 h, then only Wednesday 17th, then 16 h
+            id="forty-hours-around-a-tuesday-holiday",
+        ),
+    ],
+)
+def test_add_business_time_on_tuesday_and_wednesday(calendar, start, work, expected):
+    result = add_business_time(start, work, calendar)
+
+    assert result == expected
+    assert business_time_between(start, result, calendar) == work
+
+
+@pytest.mark.parametrize(
+    ("at", "is_open_then", "opens_at"),
+    [
+        (datetime(2026, 6, 8, 12, tzinfo=MANILA), False, datetime(2026, 6, 9, 9, tzinfo=MANILA)),
+        (datetime(2026, 6, 9, 12, tzinfo=MANILA), True, datetime(2026, 6, 9, 12, tzinfo=MANILA)),
+        (datetime(2026, 6, 10, 16, 59, tzinfo=MANILA), True, datetime(2026, 6, 10, 16, 59, tzinfo=MANILA)),
+        (datetime(2026, 6, 10, 17, tzinfo=MANILA), False, datetime(2026, 6, 16, 9, tzinfo=MANILA)),
+        (datetime(2026, 6, 12, 12, tzinfo=MANILA), False, datetime(2026, 6, 16, 9, tzinfo=MANILA)),
+    ],
+    ids=["monday", "tuesday", "wednesday-before-closing", "wednesday-closing", "friday"],
+)
+def test_is_open_and_next_open_on_tuesday_and_wednesday(at, is_open_then, opens_at):
+    assert is_open(at, TUESDAY_AND_WEDNESDAY) is is_open_then
+    assert next_open(at, TUESDAY_AND_WEDNESDAY) == opens_at
+
+
+def test_tuesdays_and_wednesdays_of_june():
+    june = (datetime(2026, 6, 1, tzinfo=MANILA), datetime(2026, 7, 1, tzinfo=MANILA))
+
+    # Tuesdays 2, 9, 16, 23, 30 and Wednesdays 3, 10, 17, 24: nine days of 8 hours
+    assert business_time_between(*june, TUESDAY_AND_WEDNESDAY) == hours(9 * 8)
+    assert business_time_between(*june, TUESDAY_AND_WEDNESDAY_WITH_A_HOLIDAY) == hours(8 * 8)
+
+
 def test_holidays_come_from_the_country_and_subdivision():
     california = BusinessCalendar.build(
         timezone="America/Los_Angeles",
@@ -407,6 +509,7 @@ def test_a_calendar_that_closes_for_good_raises_instead_of_looping():
 # --- daylight saving time ------------------------------------------------------------------------
 # New York: 2026-03-08 02:00 EST -> 03:00 EDT; 2026-11-01 02:00 EDT -> 01:00 EST.
 # London: 2026-03-29 01:00 GMT -> 02:00 BST; 2026-10-25 02:00 BST -> 01:00 GMT.
+# Berlin: 2026-03-29 02:00 CET -> 03:00 CEST; 2026-10-25 03:00 CEST -> 02:00 CET (as London, 01:00 UTC).
 # Sydney: 2026-04-05 03:00 AEDT -> 02:00 AEST; 2026-10-04 02:00 AEST -> 03:00 AEDT.
 
 
@@ -432,6 +535,10 @@ def test_a_calendar_that_closes_for_good_raises_instead_of_looping():
         (daily("Europe/London", ((0, 30), (3,))), date(2026, 3, 29), hours(1.5)),
         (daily("Europe/London", ((0, 30), (3,))), date(2026, 10, 25), hours(3.5)),
         (daily("Europe/London", ((9,), (17,))), date(2026, 3, 29), hours(8)),
+        (always("Europe/Berlin"), date(2026, 3, 29), hours(23)),
+        (always("Europe/Berlin"), date(2026, 10, 25), hours(25)),
+        (daily("Europe/Berlin", ((1, 30), (3, 30))), date(2026, 3, 29), hours(1)),
+        (daily("Europe/Berlin", ((2, 30), (3, 30))), date(2026, 10, 25), hours(2)),
         (daily("Australia/Sydney", ((0,), (4,))), date(2026, 10, 4), hours(3)),
         (daily("Australia/Sydney", ((0,), (4,))), date(2026, 4, 5), hours(5)),
         (daily("Australia/Sydney", ((9,), (17,))), date(2026, 4, 5), hours(8)),
@@ -505,6 +612,20 @@ def test_a_day_of_business_time_across_dst(calendar, day, expected):
             id="london-fall-24h",
         ),
         pytest.param(
+            daily("Europe/Berlin", ((0,), (4,))),
+            datetime(2026, 3, 29, 1, tzinfo=BERLIN),
+            hours(3),
+            datetime(2026, 3, 30, 1, tzinfo=BERLIN),
+            id="berlin-spring-night-shift-is-3h",
+        ),
+        pytest.param(
+            always("Europe/Berlin"),
+            datetime(2026, 10, 25, 2, 30, tzinfo=BERLIN),
+            hours(1),
+            datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=BERLIN),
+            id="berlin-fall-24h-first-to-second-half-past-two",
+        ),
+        pytest.param(
             always("Australia/Sydney"),
             datetime(2026, 10, 4, 1, tzinfo=SYDNEY),
             hours(2),
@@ -567,8 +688,8 @@ def test_next_open_in_a_gap_is_the_jump():
 
 # --- properties -----------------------------------------------------------------------------------
 
-ZONES = ["Asia/Manila", "America/New_York", "Europe/London", "Australia/Sydney"]
-TRANSITIONS = [
+ZONES = ["Asia/Manila", "America/New_York", "Europe/Berlin", "Europe/London", "Australia/Sydney"]
+TRANSITIONS = [  # New York's, then Berlin's and London's (the same instants), then Sydney's
     datetime(2026, 3, 8, 7, tzinfo=UTC),
     datetime(2026, 11, 1, 6, tzinfo=UTC),
     datetime(2026, 3, 29, 1, tzinfo=UTC),

@@ -286,9 +286,11 @@ def test_tickets_remember_the_plan_version_in_force_when_opened():
 def test_reopen_is_the_one_way_back_from_closed(ticket):
     services.ticket_update(actor=None, ticket=ticket, status="solved")
     services.ticket_update(actor=None, ticket=ticket, status="closed")
+    closed_at = Ticket.objects.get(pk=ticket.pk).status_changed_at
     services.ticket_reopen(actor=None, ticket=ticket, reason="customer replied within the grace period")
     ticket.refresh_from_db()
     assert (ticket.status, ticket.closed_at) == ("open", None)
+    assert ticket.status_changed_at > closed_at  # automations count the time since the reopening
     event = Event.objects.get(verb="ticket.reopened")
     assert event.after == {"status": "open", "reason": "customer replied within the grace period"}
 

@@ -13,9 +13,10 @@ import time
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.exceptions import ValidationError
 
 from conftest import require_service
-from frontline.connectors.email import services
+from frontline.connectors.email import imap, services
 from frontline.connectors.email.models import InboundEmail, Mailbox
 from frontline.connectors.email.smtp import InboundHandler
 from frontline.connectors.email.tests.conftest import MAILBOX_SECRET, free_port, mail
@@ -157,3 +158,44 @@ def test_imap_polling_stores_then_flags_and_never_fetches_twice(dovecot, mailbox
     mailbox.refresh_from_db()
     assert services.imap_poll(mailbox=mailbox) == 2
     assert Ticket.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_imap_login_takes_the_password_from_the_environment_variable_the_mailbox_names(
+    dovecot, mailbox, monkeypatch
+):
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        imap_host="127.0.0.1",
+        imap_port=dovecot,
+        imap_security="none",
+        imap_username="support@aurora.test",
+        imap_password="",
+        imap_password_env="FRONTLINE_TEST_IMAP_PASSWORD",
+    )
+    mailbox.refresh_from_db()
+    monkeypatch.setenv("FRONTLINE_TEST_IMAP_PASSWORD", "secret")
+    _append(dovecot, mail(message_id="<imap-env@example.ph>"))
+    assert services.imap_poll(mailbox=mailbox) == 1
+
+
+def test_the_environment_password_wins_and_a_missing_variable_is_named(monkeypatch):
+    mailbox = Mailbox(imap_password="stored", imap_password_env="FRONTLINE_TEST_IMAP_PASSWORD")
+    monkeypatch.setenv("FRONTLINE_TEST_IMAP_PASSWORD", "from-env")
+    assert imap.password_of(mailbox) == "from-env"
+    monkeypatch.delenv("FRONTLINE_TEST_IMAP_PASSWORD")
+    with pytest.raises(imap.ImapError, match="FRONTLINE_TEST_IMAP_PASSWORD"):
+        imap.password_of(mailbox)
+    assert imap.password_of(Mailbox(imap_password="stored")) == "stored"
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"imap_password_env": "NOT A NAME"}, "imap_password_env"),
+        ({"imap_password_env": "FRONTLINE_IMAP", "imap_password": "also stored"}, "imap_password"),
+    ],
+)
+def test_a_mailbox_names_a_valid_variable_and_does_not_also_store_the_password(values, field):
+    with pytest.raises(ValidationError) as caught:
+        Mailbox(**values).clean()
+    assert field in caught.value.message_dict

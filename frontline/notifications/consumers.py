@@ -31,5 +31,9 @@ class MyNotificationsConsumer(AsyncJsonWebsocketConsumer):
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
+    async def personal_push(self, message: dict[str, Any]) -> None:
+        """Other apps' messages for this person (routing offers, presence) pass through as they are."""
+        await self.send_json(message["payload"])
+
     async def notification_created(self, message: dict[str, Any]) -> None:
         await self.send_json({**{k: v for k, v in message.items() if k != "type"}, "type": "notification"})

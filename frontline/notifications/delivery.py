@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 def user_group(user_id: int) -> str:
-    return f"user.{user_id}"
+    return f"person.{user_id}"  # not "user.<id>": realtime uses <target_type>.<id> for events
 
 
 def push(notification: Notification) -> None:

@@ -5,3 +5,8 @@ class RulesConfig(AppConfig):
     name = "frontline.rules"
     label = "rules"
     verbose_name = "Rules"
+
+    def ready(self) -> None:
+        from frontline.rules.signals import connect
+
+        connect()

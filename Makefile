@@ -4,9 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test check bench bench-email install clean
+.PHONY: demo test check bench bench-email bench-sla bench-routing install clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package-lock.json
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=..."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -33,6 +33,9 @@ bench: $(STAMP)
 
 bench-email: $(STAMP)
 	$(BIN)/python bench/email_ingest.py $(BENCH_ARGS)
+
+bench-sla: $(STAMP)
+	$(BIN)/python bench/sla.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -49,10 +49,17 @@ INSTALLED_APPS = [
     "frontline.plans",
     "frontline.tickets",
     "frontline.sla",
+    "frontline.scripts",
+    "frontline.routing",
     "frontline.webhooks",
     "frontline.connectors.email",
+    "frontline.connectors.messaging",
+    "frontline.connectors.voice",
     "frontline.escalations",
     "frontline.rules",
+    "frontline.remedies",
+    "frontline.feedback",
+    "frontline.knowledge",
     "frontline.api",
     "frontline.demo",
 ]
@@ -72,7 +79,6 @@ ROOT_URLCONF = "frontline.urls"
 ASGI_APPLICATION = "frontline.asgi.application"
 WSGI_APPLICATION = "frontline.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "/admin/login/"
 
 TEMPLATES = [
     {
@@ -218,3 +224,27 @@ LOGGING = {
     # The task worker prints through its own handler.
     "loggers": {"huey": {"level": "INFO", "propagate": False}},
 }
+
+# --- Rules
+#: A ticket may have this many matched rule runs within the window; the next is capped (stops loops).
+FRONTLINE_RULES_RUN_CAP = int(os.environ.get("FRONTLINE_RULES_RUN_CAP", "20"))
+FRONTLINE_RULES_RUN_WINDOW_SECONDS = int(os.environ.get("FRONTLINE_RULES_RUN_WINDOW_SECONDS", "600"))
+
+# --- Outbound webhooks (frontline/webhooks; docs/webhooks.md)
+#: Hosts and networks webhooks may reach although they are not public (on-premise targets):
+#: comma-separated host names (exact) and addresses or CIDRs, e.g. "hooks.corp.example,10.20.0.0/16".
+FRONTLINE_WEBHOOK_ALLOWLIST = [
+    entry.strip() for entry in os.environ.get("FRONTLINE_WEBHOOK_ALLOWLIST", "").split(",") if entry.strip()
+]
+#: Attempts per delivery (the first plus retries) before it is dead.
+FRONTLINE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("FRONTLINE_WEBHOOK_MAX_ATTEMPTS", "8"))
+#: Dead deliveries in a row after which a subscription is disabled.
+FRONTLINE_WEBHOOK_DISABLE_AFTER = int(os.environ.get("FRONTLINE_WEBHOOK_DISABLE_AFTER", "5"))
+
+# --- Contact center
+#: Agents whose every desk tab stops sending heartbeats become "not ready (away)" after this.
+FRONTLINE_PRESENCE_TIMEOUT_SECONDS = int(os.environ.get("FRONTLINE_PRESENCE_TIMEOUT_SECONDS", "90"))
+
+# --- Help center
+#: An article missing in the visitor's language: show the default language ("fallback") or hide it.
+FRONTLINE_HELP_FALLBACK = os.environ.get("FRONTLINE_HELP_FALLBACK", "fallback")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
-from django.urls import path
+from django.urls import include, path
 
 from frontline.api.api import api
 from frontline.connectors.email.selectors import email_health
@@ -17,6 +17,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health),
     path("inbound/email/<int:mailbox_id>", inbound_mime, name="email-inbound"),
+    path("inbound/", include("frontline.connectors.messaging.urls")),
+    path("voice/", include("frontline.connectors.voice.urls")),
+    path("survey/", include("frontline.feedback.urls")),
+    path("help/", include("frontline.knowledge.urls")),
 ]
 
 admin.site.site_header = "Frontline administration"

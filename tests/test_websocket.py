@@ -3,22 +3,15 @@
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from frontline.accounts.factories import TeamFactory, staff
+from frontline.accounts.testing import session_cookie
 from frontline.customers.factories import CustomerFactory
 from frontline.tickets import services
 
 
 def _cookie(user):
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
+    return session_cookie(user)
 
 
 def _communicator(ticket_id, cookie=None):

@@ -37,3 +37,17 @@ class Api:
 
     def delete(self, path: str) -> Any:
         return self.client.delete(f"/api/v1{path}")
+
+
+def session_cookie(user: User) -> bytes:
+    """A signed-in session's cookie header value, for websocket tests through the ASGI app."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()

@@ -41,8 +41,10 @@ from frontline.demo.conversations import (
     spoken_date,
 )
 from frontline.demo.people import EN, FIL, FIRST_ORIGINS, ZH, Person, draw_person, email_address, weighted
+from frontline.demo.service import setup_service
 from frontline.events import realtime
 from frontline.events.models import Event
+from frontline.knowledge.demo import help_center_seed
 from frontline.plans.models import Plan, PlanVersion
 from frontline.plans.services import plan_create, plan_version_activate, plan_version_draft
 from frontline.tickets.models import Channel, Message, Ticket
@@ -834,6 +836,11 @@ def load_demo(scale: float = 1.0, stdout: Writer | None = None) -> dict[str, int
                 say(f"  {done} of {ticket_count} tickets ({time.monotonic() - started:.1f} s)")
         counts = demo_counts()
         say(f"  committing ({counts['events']} events to announce once committed)")
+    # After the history is committed: new contacts are measured, routed and escalated, old ones not.
+    setup_service(admin=admin, teams=staff.teams, leads=staff.leads)
+    help_center_seed(actor=admin)
+    say("  hours, SLA policies, escalation chains, the on-call roster, queues and the help center")
+    counts = demo_counts()
     say(
         f"Loaded {counts['tickets']} tickets with {counts['messages']} messages for "
         f"{counts['customers']} customers in {time.monotonic() - started:.1f} s."

@@ -94,7 +94,7 @@ class EnqueueIn(Schema):
     queue_id: int
     customer_id: int | None = None
     ticket_id: int | None = None
-    priority: int = 0
+    priority: int | None = Field(None, description="Empty: from SLA state, ticket priority and tier.")
     skills: dict[str, int] = {}
     language: str = ""
     external_id: str = Field("", max_length=200)

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from frontline.accounts.models import AgentProfile, User
@@ -178,7 +178,7 @@ def interaction_enqueue(
     queue: Queue,
     customer: Customer | None = None,
     ticket: Ticket | None = None,
-    priority: int = 0,
+    priority: int | None = None,
     skills: dict[str, int] | None = None,
     language: str = "",
     external_id: str = "",
@@ -186,7 +186,10 @@ def interaction_enqueue(
     at: datetime | None = None,
     route: bool = True,
 ) -> Interaction:
-    """A contact starts waiting in `queue`; the same provider id twice gives the same interaction."""
+    """A contact starts waiting in `queue`; the same provider id twice gives the same interaction.
+
+    Without an explicit `priority` it is derived (see `derived_priority`).
+    """
     now = at or timezone.now()
     if not queue.active:
         raise Conflict(f"queue {queue.name!r} is closed", code="queue_inactive")
@@ -208,6 +211,8 @@ def interaction_enqueue(
             .first()
         )
         preferred_agent = User.objects.filter(pk=last).first() if last else None
+    if priority is None:
+        priority = derived_priority(customer=customer, ticket=ticket)
     interaction = Interaction.objects.create(
         queue=queue,
         channel=queue.channel,
@@ -238,6 +243,29 @@ def interaction_enqueue(
     elif route:
         _route_soon(queue.pk)
     return interaction
+
+
+_TICKET_PRIORITY = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
+_TIER = {"standard": 0, "silver": 1, "gold": 2, "platinum": 3}
+SLA_AT_RISK_BOOST = 100
+
+
+def derived_priority(*, customer: Customer | None, ticket: Ticket | None) -> int:
+    """Queue priority from what the business set: an SLA at risk or breached first, then the
+    ticket's priority, then the customer's tier (10 x ticket priority + tier, + 100 if at risk)."""
+    from frontline.sla.models import SlaClock
+
+    value = 10 * _TICKET_PRIORITY.get(ticket.priority, 1) if ticket is not None else 10
+    if customer is not None:
+        value += _TIER.get(customer.tier, 0)
+    if (
+        ticket is not None
+        and SlaClock.objects.filter(ticket=ticket, state="running")
+        .filter(Q(at_risk_notified=True) | Q(breach_notified=True))
+        .exists()
+    ):
+        value += SLA_AT_RISK_BOOST
+    return value
 
 
 def _to_fallback(interaction: Interaction, now: datetime, why: str) -> None:

@@ -140,7 +140,7 @@ def test_pull_mode_get_next(clock):
     urgent = clock(
         s(20), ticket_create, actor=None, requester=CustomerFactory(), subject="B", channel="web_form"
     )
-    Interaction.objects.filter(ticket=urgent).update(priority=5)
+    Interaction.objects.filter(ticket=urgent).update(priority=50)
     first.refresh_from_db()
     assert first.assignee is None  # pull: nobody is pushed work
     got = clock(s(30), services.get_next, user=ana, queue=queue)
@@ -207,3 +207,30 @@ def test_a_supervisor_changes_an_agents_state(clock):
     clock(s(10), services.presence_set, actor=boss, user=ana, state="not_ready", reason="coaching")
     event = Event.objects.filter(verb="presence.changed", target_id=ana.pk).latest("id")
     assert (event.actor, event.after["reason"]) == (boss, "coaching")
+
+
+def test_priority_comes_from_sla_state_ticket_priority_and_tier(clock):
+    from frontline.sla.models import SlaClock
+
+    gold = CustomerFactory(tier="gold")
+    plain = CustomerFactory(tier="standard")
+    urgent = clock(s(0), ticket_create, actor=None, requester=plain, subject="A", priority="urgent")
+    normal_gold = clock(s(0), ticket_create, actor=None, requester=gold, subject="B", priority="normal")
+    assert services.derived_priority(customer=plain, ticket=urgent) == 30
+    assert services.derived_priority(customer=gold, ticket=normal_gold) == 12
+    assert services.derived_priority(customer=gold, ticket=None) == 12
+    SlaClock.objects.create(
+        ticket=normal_gold,
+        metric="first_response",
+        target_minutes=60,
+        business_time=False,
+        started_at=s(0),
+        running_since=s(0),
+        at_risk_notified=True,
+        at_risk_ratio=0.75,
+        elapsed=timedelta(0),
+    )
+    assert services.derived_priority(customer=gold, ticket=normal_gold) == 112
+    queue = Queue.objects.create(name="Phone", channel="voice")
+    assert clock(s(1), services.interaction_enqueue, queue=queue, ticket=normal_gold).priority == 112
+    assert clock(s(1), services.interaction_enqueue, queue=queue, ticket=urgent, priority=1).priority == 1

@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test check bench bench-email bench-sla bench-routing install clean
 
-$(STAMP): pyproject.toml package-lock.json
+$(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=..."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -36,6 +36,9 @@ bench-email: $(STAMP)
 
 bench-sla: $(STAMP)
 	$(BIN)/python bench/sla.py $(BENCH_ARGS)
+
+bench-routing: $(STAMP)
+	$(BIN)/python bench/routing.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -6,11 +6,13 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test check bench bench-email bench-sla bench-routing install clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package-lock.json
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=..."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	# The desk's browser assets (htmx) from the npm registry; without npm the desk works as plain forms.
+	if command -v npm >/dev/null 2>&1; then npm ci --prefix . --no-audit --no-fund; else echo "npm not found: the desk runs without htmx"; fi
 	touch $(STAMP)
 
 install: $(STAMP)

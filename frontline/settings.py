@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "frontline.feedback",
     "frontline.knowledge",
     "frontline.api",
+    "frontline.desk",
     "frontline.demo",
 ]
 
@@ -248,3 +249,8 @@ FRONTLINE_PRESENCE_TIMEOUT_SECONDS = int(os.environ.get("FRONTLINE_PRESENCE_TIME
 # --- Help center
 #: An article missing in the visitor's language: show the default language ("fallback") or hide it.
 FRONTLINE_HELP_FALLBACK = os.environ.get("FRONTLINE_HELP_FALLBACK", "fallback")
+
+# --- Agent desk (frontline/desk; docs/desk.md)
+LOGIN_URL = "/desk/login/"
+#: htmx, installed from the npm registry by `make install` (package.json), served as /static/htmx/.
+STATICFILES_DIRS = [("htmx", str(BASE_DIR / "node_modules" / "htmx.org" / "dist"))]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("voice/", include("frontline.connectors.voice.urls")),
     path("survey/", include("frontline.feedback.urls")),
     path("help/", include("frontline.knowledge.urls")),
+    path("desk/", include("frontline.desk.urls")),
 ]
 
 admin.site.site_header = "Frontline administration"

@@ -1,4 +1,4 @@
-"""Shared test set-up: media in a temporary folder; PostgreSQL/Redis checks for CI."""
+"""Shared test set-up: media in a temporary folder; checks for real services in CI; the browser."""
 
 from __future__ import annotations
 
@@ -24,6 +24,35 @@ def require_service(name: str, available: bool, reason: str) -> None:
     if name.lower() in required:
         pytest.fail(f"{name} is required in this run: {reason}")
     pytest.skip(f"{name} not available: {reason}")
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    """Debian's Chromium driven by Playwright (never a downloaded browser); skips without it."""
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls run between
+    # browser steps, never concurrently with them.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    require_service(
+        "chromium", os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install -y chromium"
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(autouse=True)

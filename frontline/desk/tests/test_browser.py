@@ -8,7 +8,6 @@ Screenshots go to test-artifacts/desk/.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -17,38 +16,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from conftest import require_service
 from frontline.routing.models import AgentPresence, PresenceState
 from frontline.scripts.models import ForbiddenPhrase
 from frontline.scripts.selectors import forbidden_phrases_cache_clear
 from frontline.tickets.models import Message
 from frontline.tickets.services import message_add
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def chromium(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    require_service(
-        "chromium", os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install -y chromium"
-    )
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -19,7 +19,14 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -37,7 +44,7 @@ from frontline.desk.services import ticket_bulk_update
 from frontline.routing import selectors as routing_selectors
 from frontline.routing import services as routing_services
 from frontline.routing.models import NotReadyReason, PresenceState
-from frontline.scripts.selectors import compliance_check, is_first_reply
+from frontline.scripts.selectors import compliance_check, is_first_reply, macro_list, macro_render
 from frontline.sla.selectors import sla_clock_list_for_ticket
 from frontline.tickets.models import Message, Ticket
 from frontline.tickets.selectors import (
@@ -308,10 +315,19 @@ def _ticket_context(principal: Principal, ticket: Ticket) -> dict[str, Any]:
 @desk_view()
 def ticket_detail(request: HttpRequest, principal: Principal, ticket_id: int) -> HttpResponseBase:
     ticket = ticket_get_for_principal(principal=principal, ticket_id=ticket_id)
+    macros = list(macro_list(language=ticket.requester.language or principal.user.language))
+    context: dict[str, Any] = {"macros": macros}
+    chosen = request.GET.get("macro", "")
+    if chosen:  # "Insert": the reply box starts with the macro, filled in for this customer
+        macro = next((m for m in macros if str(m.pk) == chosen), None)
+        if macro is None:
+            return HttpResponseBadRequest(_("No such macro."))
+        context["draft"] = macro_render(macro=macro, customer=ticket.requester, agent=principal.user)
+        context["chosen_macro"] = macro.pk
     return render(
         request,
         "desk/ticket_detail.html",
-        {**_base_context(request, principal), **_ticket_context(principal, ticket)},
+        {**_base_context(request, principal), **_ticket_context(principal, ticket), **context},
     )
 
 

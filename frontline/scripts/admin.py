@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from frontline.events.admin import EventedAdmin
-from frontline.scripts.models import ComplianceFinding, ForbiddenPhrase, Script
+from frontline.scripts.models import ComplianceFinding, ForbiddenPhrase, Macro, Script
 
 
 @admin.register(Script)
@@ -48,3 +48,12 @@ class ComplianceFindingAdmin(admin.ModelAdmin[ComplianceFinding]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Macro)
+class MacroAdmin(EventedAdmin):
+    """Macros may use {day_greeting} {salutation} {surname} {agent_first_name} {company}."""
+
+    list_display = ("name", "language", "active", "updated_at")
+    list_filter = ("language", "active")
+    search_fields = ("name", "body")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Field, Router, Schema, Status
 
 from frontline.accounts.principal import Principal, principal_of, require_staff
 from frontline.core.errors import Forbidden, Invalid, NotFound
@@ -14,7 +14,7 @@ from frontline.customers.models import Customer
 from frontline.customers.selectors import customer_get_for_staff
 from frontline.plans.models import PlanVersion
 from frontline.scripts import compliance, languages, selectors, services, silent_call
-from frontline.scripts.models import ComplianceFinding, ForbiddenPhrase, Script
+from frontline.scripts.models import ComplianceFinding, ForbiddenPhrase, Macro, Script
 from frontline.scripts.schemas import (
     CheckIn,
     CheckOut,
@@ -284,3 +284,79 @@ def ticket_compliance(request: HttpRequest, ticket_id: int) -> QuerySet[Complian
     require_staff(principal, "only staff may see quality reviews")
     ticket = ticket_get_for_principal(principal=principal, ticket_id=ticket_id)
     return selectors.compliance_finding_list_for_ticket(ticket=ticket)
+
+
+# --- Macros
+
+
+class MacroIn(Schema):
+    name: str = Field(max_length=100)
+    language: str = Field("en", max_length=16)
+    body: str = Field(
+        description="May use {day_greeting} {salutation} {surname} {agent_first_name} {company}."
+    )
+
+
+class MacroPatch(Schema):
+    name: str | None = Field(None, max_length=100)
+    body: str | None = None
+    active: bool | None = None
+
+
+class MacroOut(Schema):
+    id: int
+    name: str
+    language: str
+    body: str
+    active: bool
+
+
+class MacroText(Schema):
+    macro_id: int
+    text: str
+
+
+@router.get("/macros", response=list[MacroOut], summary="Active macros (in a language)")
+def macro_list(request: HttpRequest, language: str | None = None) -> Any:
+    _staff(principal_of(request))
+    return selectors.macro_list(language=_language(language) if language else None)
+
+
+@router.post("/macros", response={201: MacroOut}, summary="Create a macro")
+def macro_create(request: HttpRequest, body: MacroIn) -> Any:
+    principal = principal_of(request)
+    _staff(principal, change=True)
+    return Status(
+        201,
+        services.macro_create(actor=principal.user, name=body.name, language=body.language, body=body.body),
+    )
+
+
+@router.patch("/macros/{macro_id}", response=MacroOut, summary="Change or retire a macro")
+def macro_update(request: HttpRequest, macro_id: int, body: MacroPatch) -> Any:
+    principal = principal_of(request)
+    _staff(principal, change=True)
+    macro = Macro.objects.filter(pk=macro_id).first()
+    if macro is None:
+        raise NotFound("no such macro")
+    return services.macro_update(
+        actor=principal.user, macro=macro, name=body.name, body=body.body, active=body.active
+    )
+
+
+@router.get(
+    "/tickets/{ticket_id}/macros/{macro_id}",
+    response=MacroText,
+    summary="A macro filled in for a ticket's customer",
+)
+def macro_for_ticket(request: HttpRequest, ticket_id: int, macro_id: int) -> dict[str, Any]:
+    principal = principal_of(request)
+    _staff(principal)
+    ticket = ticket_get_for_principal(principal=principal, ticket_id=ticket_id)
+    macro = selectors.macro_list().filter(pk=macro_id).first()
+    if macro is None:
+        raise NotFound("no such macro")
+    return {
+        "macro_id": macro.pk,
+        "text": selectors.macro_render(macro=macro, customer=ticket.requester, agent=principal.user),
+    }

@@ -122,3 +122,33 @@ class ComplianceFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on message {self.message_id}"
+
+
+class Macro(models.Model):
+    """A canned reply an agent inserts and edits, with the customer's salutation and surname filled in."""
+
+    name = models.CharField(max_length=100)
+    language = models.CharField(max_length=16, help_text="en, fil, zh-hans, …")
+    body = models.TextField(
+        help_text="May use {day_greeting} {salutation} {surname} {agent_first_name} {company}."
+    )
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("language", "name")
+        constraints = [models.UniqueConstraint(fields=("language", "name"), name="macro_language_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+    def clean(self) -> None:
+        """Admin forms: the placeholders must be ones a macro can fill in."""
+        from django.core.exceptions import ValidationError
+
+        from frontline.scripts.greeting import TemplateError, placeholders_in
+
+        try:
+            placeholders_in(self.body)
+        except TemplateError as exc:
+            raise ValidationError({"body": str(exc)}) from exc

@@ -23,7 +23,7 @@ from frontline.customers.models import Customer
 from frontline.plans.models import PlanVersion
 from frontline.plans.selectors import plan_version_for_customer
 from frontline.scripts import compliance, greeting, languages, silent_call
-from frontline.scripts.models import ComplianceFinding, ForbiddenPhrase, Script
+from frontline.scripts.models import ComplianceFinding, ForbiddenPhrase, Macro, Script
 from frontline.tickets.models import Message, Ticket
 
 PHRASE_CACHE_SECONDS = 60.0
@@ -315,3 +315,35 @@ def is_first_reply(*, ticket: Ticket, before: Message | None = None) -> bool:
 
 def compliance_finding_list_for_ticket(*, ticket: Ticket) -> QuerySet[ComplianceFinding]:
     return ComplianceFinding.objects.filter(ticket=ticket).order_by("created_at", "message_id", "start", "id")
+
+
+def macro_list(*, language: str | None = None) -> QuerySet[Macro]:
+    """Active macros, in one language (with English ones after it) or all."""
+    macros = Macro.objects.filter(active=True)
+    if language:
+        wanted = languages.canonical(language)
+        macros = macros.filter(language__in={wanted, languages.FALLBACK})
+    return macros.order_by("language", "name")
+
+
+def macro_render(
+    *, macro: Macro, customer: Customer | None, agent: User | None, at: datetime | None = None
+) -> str:
+    """The macro's text for this customer: "Good morning, Mr. Reyes. …" (placeholders filled in)."""
+    plan_version = plan_version_for_customer(customer=customer, at=at) if customer is not None else None
+    addressee = _addressee(customer, macro.language)
+    hour = _local_hour(
+        at or timezone.now(),
+        customer.timezone if customer is not None else "",
+        agent.timezone if agent is not None else "",
+    )
+    try:
+        return greeting.render(
+            macro.body,
+            addressee=addressee,
+            agent_first_name=(agent.first_name or agent.get_username()) if agent is not None else "",
+            company=company_name(plan_version),
+            hour=hour,
+        )
+    except greeting.TemplateError:
+        return macro.body

@@ -20,7 +20,7 @@ from frontline.events.models import Event
 from frontline.events.services import changes, event_record
 from frontline.plans.models import PlanVersion
 from frontline.scripts import compliance, greeting, languages
-from frontline.scripts.models import ComplianceFinding, ForbiddenPhrase, Script
+from frontline.scripts.models import ComplianceFinding, ForbiddenPhrase, Macro, Script
 from frontline.scripts.selectors import compliance_check, is_first_reply
 from frontline.tickets.models import Message
 
@@ -316,3 +316,63 @@ def compliance_on_event(*, event: Event) -> list[ComplianceFinding]:
     if message is None:
         return []
     return compliance_findings_record(message=message)
+
+
+def _check_macro(*, name: str, language: str, body: str, exclude: int | None = None) -> tuple[str, str, str]:
+    name, body = name.strip(), body.strip()
+    if not name:
+        raise Invalid("the name is empty", field="name")
+    language = _language(language)
+    if not body:
+        raise Invalid("the text is empty", field="body")
+    try:
+        greeting.placeholders_in(body)
+    except greeting.TemplateError as exc:
+        raise Invalid(str(exc), field="body") from exc
+    same = Macro.objects.filter(language=language, name__iexact=name)
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    if same.exists():
+        raise Invalid(f"a {language} macro named {name!r} exists", field="name")
+    return name, language, body
+
+
+@transaction.atomic
+def macro_create(*, actor: User | None, name: str, language: str, body: str) -> Macro:
+    name, language, body = _check_macro(name=name, language=language, body=body)
+    macro = Macro.objects.create(name=name, language=language, body=body)
+    event_record(
+        actor=actor,
+        verb="macro.created",
+        target=macro,
+        after={"name": name, "language": language, "body": body},
+    )
+    return macro
+
+
+@transaction.atomic
+def macro_update(
+    *,
+    actor: User | None,
+    macro: Macro,
+    name: str | None = None,
+    body: str | None = None,
+    active: bool | None = None,
+) -> Macro:
+    before = {"name": macro.name, "body": macro.body, "active": macro.active}
+    new_name, _, new_body = _check_macro(
+        name=macro.name if name is None else name,
+        language=macro.language,
+        body=macro.body if body is None else body,
+        exclude=macro.pk,
+    )
+    macro.name, macro.body = new_name, new_body
+    if active is not None:
+        macro.active = active
+    macro.save()
+    after = {"name": macro.name, "body": macro.body, "active": macro.active}
+    changed = {k: v for k, v in after.items() if before[k] != v}
+    event_record(
+        actor=actor, verb="macro.updated", target=macro, before={k: before[k] for k in changed}, after=changed
+    )
+    return macro

@@ -335,3 +335,22 @@ def test_performance_page_links_csv_and_xlsx_exports(client, supervisor, agent):
     )
     assert "format=xlsx" in body
     assert [row.agent.pk for row in page.context["rows"]] == [supervisor.pk, agent.pk]  # by surname
+
+
+def test_a_macro_fills_the_reply_box_with_the_customers_salutation_and_surname(
+    client, agent, team, make_ticket
+):
+    from frontline.scripts.models import Macro
+
+    ticket = make_ticket(team=team)
+    ticket.requester.salutation, ticket.requester.last_name = "Ms.", "Santos"
+    ticket.requester.save()
+    macro = Macro.objects.create(name="Sorry", language="en", body="We are sorry, {salutation} {surname}.")
+    client.force_login(agent)
+
+    page = client.get(f"/desk/tickets/{ticket.pk}/", {"macro": macro.pk})
+
+    assert page.status_code == 200
+    assert page.context["draft"] == "We are sorry, Ms. Santos."
+    assert ">We are sorry, Ms. Santos.</textarea>" in page.content.decode()
+    assert client.get(f"/desk/tickets/{ticket.pk}/", {"macro": 999999}).status_code == 400

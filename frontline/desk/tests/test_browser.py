@@ -11,16 +11,19 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from frontline.routing.models import AgentPresence, PresenceState
-from frontline.scripts.models import ForbiddenPhrase
+from frontline.connectors.email.models import Mailbox
+from frontline.connectors.email.services import inbound_process, inbound_store
+from frontline.routing.models import AgentPresence, PresenceState, Queue
+from frontline.routing.services import presence_set
+from frontline.scripts.models import ForbiddenPhrase, Macro
 from frontline.scripts.selectors import forbidden_phrases_cache_clear
 from frontline.tickets.models import Message
-from frontline.tickets.services import message_add
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,6 +98,11 @@ def test_an_agent_replies_with_a_compliance_check_and_sees_the_customer_live(
         defaults={"alternative": "Good day, how may I help?", "active": True},
     )
     forbidden_phrases_cache_clear()
+    Macro.objects.create(
+        name="Filter",
+        language="en",
+        body="{day_greeting}, {salutation} {surname}. Please clean the aircon filter and tell us how it goes.",  # noqa: E501
+    )
     ticket = make_ticket("Aircon not cooling", team=team)
     page = chromium.new_context(locale="en-US", viewport={"width": 1280, "height": 900}).new_page()
 
@@ -119,6 +127,12 @@ def test_an_agent_replies_with_a_compliance_check_and_sees_the_customer_live(
     page.wait_for_url(f"**/desk/tickets/{ticket.pk}/")
     assert page.get_by_role("heading", level=1).inner_text() == f"#{ticket.pk} Aircon not cooling"
 
+    page.get_by_label("Macro").select_option(label="Filter (en)")
+    page.get_by_role("button", name="Insert macro").click()
+    page.wait_for_url(f"**/desk/tickets/{ticket.pk}/?macro=*")
+    assert page.get_by_label("Reply by Email").input_value().startswith("Good ")
+    assert "Ms. Santos. Please clean the aircon filter" in page.get_by_label("Reply by Email").input_value()
+
     page.keyboard.press("r")
     reply = page.get_by_label("Reply by Email")
     assert page.evaluate("document.activeElement.id") == "reply-body"
@@ -140,10 +154,51 @@ def test_an_agent_replies_with_a_compliance_check_and_sees_the_customer_live(
     assert Message.objects.filter(ticket=ticket, direction="outbound").count() == 1
 
     time.sleep(0.5)  # let the page's websocket join the ticket's group
+    # The customer answers by email: raw MIME through the email pipeline, as the SMTP receiver does.
+    mailbox = Mailbox.objects.create(name="Support", address="support@aurora.test", team=team)
+    mail = EmailMessage()
+    mail["From"] = f"Maria Santos <{customer.contact_points.get(kind='email').value}>"
+    mail["To"] = "support@aurora.test"
+    mail["Subject"] = f"Re: [#{ticket.pk}] Aircon not cooling"
+    mail["Message-ID"] = "<reply-1@example.test>"
+    mail.set_content("Cleaned it, cold air again!")
     _in_a_plain_thread(
-        lambda: message_add(
-            actor=None, ticket=ticket, direction="inbound", body_text="Cleaned it, cold air again!"
+        lambda: inbound_process(
+            inbound_id=inbound_store(mailbox=mailbox, raw=mail.as_bytes(), source="smtp")[0].pk
         )
     )
     page.locator(".direction-inbound .body", has_text="Cleaned it, cold air again!").wait_for(timeout=5000)
     page.screenshot(path=str(artifacts / "3-ticket-live.png"), full_page=True)
+
+
+def _sign_in(page, base, username):
+    page.goto(f"{base}/desk/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill("pw-for-tests-only")
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(f"{base}/desk/")
+
+
+def test_the_wallboard_shows_an_agents_state_change_live_in_tagalog(
+    agent, supervisor, asgi_server, chromium, artifacts
+):
+    Queue.objects.create(name="Telepono", channel="voice")
+    profile = agent.agent
+    profile.capacity = {"voice": 1}
+    profile.save()
+    supervisor.language = "fil"
+    supervisor.save()
+    page = chromium.new_context(locale="fil-PH", viewport={"width": 1280, "height": 900}).new_page()
+    _sign_in(page, asgi_server, "sam")
+
+    page.goto(f"{asgi_server}/desk/supervisor/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Console ng superbisor"
+    assert page.locator("html").get_attribute("lang") == "fil"
+    not_ready = page.locator('tr[data-queue] td[data-state="not_ready"]')
+    assert not_ready.inner_text() == "0"
+
+    time.sleep(0.5)  # let the page's websocket join the wallboard group
+    _in_a_plain_thread(lambda: presence_set(actor=agent, user=agent, state="not_ready", reason="break"))
+    # The acceptance: the change shows within 2 s, with no reload.
+    page.locator('tr[data-queue] td[data-state="not_ready"]', has_text="1").wait_for(timeout=2000)
+    page.screenshot(path=str(artifacts / "4-wallboard-fil.png"), full_page=True)

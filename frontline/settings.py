@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "frontline.knowledge",
     "frontline.api",
     "frontline.desk",
+    "frontline.portal",
     "frontline.demo",
 ]
 

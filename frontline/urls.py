@@ -22,6 +22,7 @@ urlpatterns = [
     path("survey/", include("frontline.feedback.urls")),
     path("help/", include("frontline.knowledge.urls")),
     path("desk/", include("frontline.desk.urls")),
+    path("portal/", include("frontline.portal.urls")),
 ]
 
 admin.site.site_header = "Frontline administration"

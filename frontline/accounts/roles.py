@@ -73,19 +73,29 @@ _GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 def sync_role_groups(**kwargs: Any) -> None:
-    """Create or update the role groups (run after every migrate; idempotent)."""
+    """Create or update the role groups (run after every migrate; idempotent).
+
+    Django sends post_migrate once per app; the groups are set once, after the last app's, when
+    every app's permissions exist (tests that flush the database run this after each test).
+    """
+    from django.apps import apps
+
+    app_config = kwargs.get("app_config")
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if app_config is not None and app_config is not with_models[-1]:
+        return  # Django signals only the apps that have models, in INSTALLED_APPS order
+    permissions = list(
+        Permission.objects.filter(content_type__app_label__in=(*APPS, "auth")).select_related("content_type")
+    )
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)
         if role == Role.ADMIN:  # admins also manage users and groups
-            permissions = Permission.objects.filter(content_type__app_label__in=(*APPS, "auth"))
-        else:
-            permissions = Permission.objects.filter(content_type__app_label__in=APPS)
-        if role != Role.ADMIN:
-            grants = _GRANTS[role]
-            wanted = [
-                p
-                for p in permissions
-                if p.codename.split("_", 1)[0] in grants.get(p.content_type.app_label, ())
-            ]
-            permissions = Permission.objects.filter(pk__in=[p.pk for p in wanted])
-        group.permissions.set(permissions)
+            group.permissions.set(permissions)
+            continue
+        grants = _GRANTS[role]
+        group.permissions.set(
+            p
+            for p in permissions
+            if p.content_type.app_label != "auth"
+            and p.codename.split("_", 1)[0] in grants.get(p.content_type.app_label, ())
+        )

@@ -330,7 +330,7 @@ def chain_update(
     active: bool | None = None,
 ) -> EscalationChain:
     """Change a chain; runs already started keep the due times frozen at their trigger."""
-    chain = EscalationChain.objects.select_for_update().get(pk=chain.pk)
+    chain = EscalationChain.objects.select_for_update(of=("self",)).get(pk=chain.pk)
     before = _chain_data(chain)
     if name is not None:
         name = name.strip()

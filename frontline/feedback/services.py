@@ -213,7 +213,9 @@ def nps_send(
 ) -> tuple[SurveyInvitation, str]:
     """Ask a customer how likely they are to recommend us (0–10) by email, at most once per N days."""
     now = at or timezone.now()
-    Customer.objects.select_for_update().filter(pk=customer.pk).first()  # one NPS send per customer at a time
+    Customer.objects.select_for_update(of=("self",)).filter(
+        pk=customer.pk
+    ).first()  # one NPS send per customer at a time
     config = _settings_of(plan_version_for_customer(customer=customer, at=now))
     last = (
         SurveyInvitation.objects.filter(customer=customer, kind=SurveyKind.NPS)

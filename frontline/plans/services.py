@@ -44,7 +44,7 @@ def plan_version_draft(
     *, actor: User | None, plan: Plan, summary: str = "", settings: dict[str, Any] | None = None
 ) -> PlanVersion:
     """A new draft, starting from the latest version's settings unless others are given."""
-    latest = PlanVersion.objects.select_for_update().filter(plan=plan).order_by("-number").first()
+    latest = PlanVersion.objects.select_for_update(of=("self",)).filter(plan=plan).order_by("-number").first()
     base = copy.deepcopy(latest.settings) if latest else {}
     version = PlanVersion.objects.create(
         plan=plan,
@@ -92,14 +92,14 @@ def plan_version_activate(
     *, actor: User | None, version: PlanVersion, at: datetime | None = None
 ) -> PlanVersion:
     """Make a draft the plan's active version from `at` (now); the previous one retires at that moment."""
-    version = PlanVersion.objects.select_for_update().get(pk=version.pk)
+    version = PlanVersion.objects.select_for_update(of=("self",)).get(pk=version.pk)
     if version.status != PlanVersion.Status.DRAFT:
         raise Conflict(
             f"version {version.number} is {version.status}; only a draft can be activated", code="not_draft"
         )
     start = at or timezone.now()
     current = (
-        PlanVersion.objects.select_for_update()
+        PlanVersion.objects.select_for_update(of=("self",))
         .filter(plan_id=version.plan_id, status=PlanVersion.Status.ACTIVE)
         .first()
     )
@@ -124,7 +124,7 @@ def plan_version_activate(
 def plan_version_retire(
     *, actor: User | None, version: PlanVersion, at: datetime | None = None
 ) -> PlanVersion:
-    version = PlanVersion.objects.select_for_update().get(pk=version.pk)
+    version = PlanVersion.objects.select_for_update(of=("self",)).get(pk=version.pk)
     if version.status != PlanVersion.Status.ACTIVE:
         raise Conflict(
             f"version {version.number} is {version.status}; only the active one can retire", code="not_active"

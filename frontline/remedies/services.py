@@ -214,7 +214,7 @@ def _lock_budget(ticket: Ticket, currency: str, at: datetime) -> tuple[TeamBudge
         return None, None
     month = authority.month_of(at)
     row, _ = BudgetMonth.objects.get_or_create(budget=budget, month=month)
-    BudgetMonth.objects.select_for_update().get(pk=row.pk)
+    BudgetMonth.objects.select_for_update(of=("self",)).get(pk=row.pk)
     return budget, selectors.budget_remaining(budget=budget, month=month)
 
 

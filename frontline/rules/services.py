@@ -214,7 +214,7 @@ def rule_update(
     calendar: BusinessCalendarConfig | None = _UNSET,
 ) -> Rule:
     """Change a rule; the whole rule is checked again. The kind never changes."""
-    rule = Rule.objects.select_for_update().select_related("calendar").get(pk=rule.pk)
+    rule = Rule.objects.select_for_update(of=("self",)).select_related("calendar").get(pk=rule.pk)
     before = _snapshot(rule)
     new_calendar = rule.calendar if calendar is _UNSET else calendar
     checked = rule_check(
@@ -265,7 +265,7 @@ def rules_reorder(*, actor: User | None, kind: str, rule_ids: list[int]) -> list
     """Put every rule of a kind in the given order (positions 0, 1, 2, ...)."""
     if kind not in Rule.Kind.values:
         raise Invalid(f"kind is one of {', '.join(Rule.Kind.values)}", field="kind")
-    rules = {rule.pk: rule for rule in Rule.objects.select_for_update().filter(kind=kind)}
+    rules = {rule.pk: rule for rule in Rule.objects.select_for_update(of=("self",)).filter(kind=kind)}
     if len(set(rule_ids)) != len(rule_ids) or set(rule_ids) != set(rules):
         raise Invalid(f"give the id of every {kind} rule exactly once", field="rule_ids")
     ordered = []

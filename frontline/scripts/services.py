@@ -101,7 +101,7 @@ def forbidden_phrase_update(
     active: bool | None = None,
 ) -> ForbiddenPhrase:
     """Change a phrase; fields left None stay as they are."""
-    row = ForbiddenPhrase.objects.select_for_update().get(pk=forbidden_phrase.pk)
+    row = ForbiddenPhrase.objects.select_for_update(of=("self",)).get(pk=forbidden_phrase.pk)
     values: dict[str, Any] = {}
     if language is not None:
         values["language"] = _language(language)
@@ -219,7 +219,7 @@ def script_update(
 
     `wait_seconds`: seconds, None to wait for an event instead, or left out to keep it.
     """
-    row = Script.objects.select_for_update().get(pk=script.pk)
+    row = Script.objects.select_for_update(of=("self",)).get(pk=script.pk)
     values: dict[str, Any] = {}
     if text is not None:
         values["text"] = text.strip()

@@ -268,7 +268,7 @@ def channel_hours_update(
     outside_hours: str | None = None,
 ) -> ChannelHours:
     """Change the calendar or the outside-hours offer; the plan version and channel stay."""
-    row = ChannelHours.objects.select_for_update().get(pk=channel_hours.pk)
+    row = ChannelHours.objects.select_for_update(of=("self",)).get(pk=channel_hours.pk)
     before = _channel_hours_data(row)
     if outside_hours is not None:
         _check_channel_hours(row.channel, outside_hours)

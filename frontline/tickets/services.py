@@ -242,7 +242,7 @@ def message_add(
     """
     _check_choice(direction, Message.Direction.values, "direction")
     message_channel = _check_choice(channel or ticket.channel, Channel.values, "channel")
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
     if ticket.merged_into_id:
         raise Conflict(f"ticket {ticket.pk} was merged into {ticket.merged_into_id}", code="ticket_merged")
     if ticket.status == Ticket.Status.CLOSED:
@@ -378,7 +378,7 @@ def ticket_reopen(*, actor: User | None, ticket: Ticket, reason: str, at: dateti
 
     Closed is final for people working the ticket; this is the one door back, and it says why.
     """
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
     if ticket.status not in (Ticket.Status.SOLVED, Ticket.Status.CLOSED):
         return ticket
     if ticket.merged_into_id:
@@ -420,7 +420,9 @@ def ticket_merge(*, actor: User | None, source: Ticket, target: Ticket) -> Ticke
     """Move the source's messages, attachments, followers and tags into the target and close the source."""
     if source.pk == target.pk:
         raise Invalid("a ticket cannot be merged into itself", field="target")
-    locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=[source.pk, target.pk])}
+    locked = {
+        t.pk: t for t in Ticket.objects.select_for_update(of=("self",)).filter(pk__in=[source.pk, target.pk])
+    }
     source, target = locked[source.pk], locked[target.pk]
     for ticket in (source, target):
         if ticket.merged_into_id:
@@ -467,7 +469,7 @@ def ticket_merge(*, actor: User | None, source: Ticket, target: Ticket) -> Ticke
 def ticket_split(*, actor: User | None, ticket: Ticket, message_ids: list[int], subject: str) -> Ticket:
     """Move some messages of `ticket` into a new ticket for the same requester."""
     subject = _check_subject(subject)
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
     if ticket.status == Ticket.Status.CLOSED:
         raise Conflict(f"ticket {ticket.pk} is closed", code="ticket_closed")
     wanted = set(message_ids)

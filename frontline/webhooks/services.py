@@ -136,7 +136,7 @@ def webhook_subscription_update(
     active: bool | None = None,
 ) -> WebhookSubscription:
     """Change what is given; enabling a disabled subscription clears its reason and failure count."""
-    subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    subscription = WebhookSubscription.objects.select_for_update(of=("self",)).get(pk=subscription.pk)
     before = _snapshot(subscription)
     if name is not None:
         subscription.name = _name(name)
@@ -177,7 +177,7 @@ def webhook_subscription_delete(*, actor: User | None, subscription: WebhookSubs
 @transaction.atomic
 def webhook_secret_rotate(*, actor: User | None, subscription: WebhookSubscription) -> WebhookSubscription:
     """A new signing secret, used from the next attempt on (the caller shows it once)."""
-    subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    subscription = WebhookSubscription.objects.select_for_update(of=("self",)).get(pk=subscription.pk)
     subscription.secret = signing.secret_generate()
     subscription.save(update_fields=["secret", "updated_at"])
     event_record(actor=actor, verb="webhook_subscription.secret_rotated", target=subscription)
@@ -358,7 +358,9 @@ def _record(delivery_id: int, attempt: int, outcome: sender.Outcome) -> WebhookD
     delivery.last_status_code = outcome.status_code
     delivery.last_error = outcome.error[:500]
     delivery.response_excerpt = outcome.response_excerpt
-    subscription = WebhookSubscription.objects.select_for_update().get(pk=delivery.subscription_id)
+    subscription = WebhookSubscription.objects.select_for_update(of=("self",)).get(
+        pk=delivery.subscription_id
+    )
     if outcome.is_success:
         delivery.status = Status.DELIVERED
         delivery.delivered_at = now

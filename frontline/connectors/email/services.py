@@ -339,7 +339,9 @@ def inbound_process_backlog(*, limit: int = 1000) -> int:
 
 def _process_locked(inbound_id: int, own: set[str]) -> InboundEmail:
     """`inbound_process` for one mail, inside the caller's transaction."""
-    inbound = InboundEmail.objects.select_for_update().select_related("mailbox").get(pk=inbound_id)
+    inbound = (
+        InboundEmail.objects.select_for_update(of=("self",)).select_related("mailbox").get(pk=inbound_id)
+    )
     if inbound.status != InboundEmail.Status.RECEIVED:
         return inbound
     inbound.attempts += 1
@@ -634,7 +636,11 @@ def outbound_send(*, outbound_id: int) -> OutboundEmail:
     never sent again, so a crash can never send twice.
     """
     with transaction.atomic():
-        outbound = OutboundEmail.objects.select_for_update().select_related("mailbox").get(pk=outbound_id)
+        outbound = (
+            OutboundEmail.objects.select_for_update(of=("self",))
+            .select_related("mailbox")
+            .get(pk=outbound_id)
+        )
         if outbound.status != OutboundEmail.Status.QUEUED:
             return outbound
         outbound.status = OutboundEmail.Status.SENDING
@@ -756,7 +762,7 @@ def mailbox_set_imap_position(*, mailbox: Mailbox, uidvalidity: int, last_uid: i
 def inbound_reprocess(*, actor: User | None, inbound: InboundEmail) -> InboundEmail:
     """Put a quarantined message back in line (after a fix) and process it again."""
     with transaction.atomic():
-        inbound = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
+        inbound = InboundEmail.objects.select_for_update(of=("self",)).get(pk=inbound.pk)
         if inbound.status != InboundEmail.Status.QUARANTINED:
             return inbound
         inbound.status = InboundEmail.Status.RECEIVED

@@ -136,7 +136,11 @@ def payload_process(*, payload_id: int) -> InboundPayload:
     """Turn a stored delivery into messages on tickets; safe to run again (it does nothing twice)."""
     downloads: list[_Download] = []
     with transaction.atomic():
-        payload = InboundPayload.objects.select_for_update().select_related("account").get(pk=payload_id)
+        payload = (
+            InboundPayload.objects.select_for_update(of=("self",))
+            .select_related("account")
+            .get(pk=payload_id)
+        )
         if payload.status != InboundPayload.Status.STORED:
             return payload
         payload.attempts += 1
@@ -292,7 +296,7 @@ def _deliver(account: MessagingAccount, inbound: InboundMessage) -> Message | No
 def payload_reprocess(*, actor: User | None, payload: InboundPayload) -> InboundPayload:
     """Put a failed payload back in line (after a fix) and process it again."""
     with transaction.atomic():
-        payload = InboundPayload.objects.select_for_update().get(pk=payload.pk)
+        payload = InboundPayload.objects.select_for_update(of=("self",)).get(pk=payload.pk)
         if payload.status != InboundPayload.Status.FAILED:
             return payload
         payload.status = InboundPayload.Status.STORED
@@ -387,7 +391,7 @@ def _note(ticket: Ticket, text: str) -> None:
 def status_apply(*, account: MessagingAccount, update: StatusUpdate) -> OutboundSocialMessage | None:
     """Record what the provider says became of a message we sent; None when we do not know the message."""
     outbound = (
-        OutboundSocialMessage.objects.select_for_update()
+        OutboundSocialMessage.objects.select_for_update(of=("self",))
         .filter(account__provider=account.provider, provider_message_id=update.provider_message_id)
         .exclude(provider_message_id="")
         .first()
@@ -515,7 +519,9 @@ def outbound_send(*, outbound_id: int) -> OutboundSocialMessage:
     """
     with transaction.atomic():
         outbound = (
-            OutboundSocialMessage.objects.select_for_update().select_related("account").get(pk=outbound_id)
+            OutboundSocialMessage.objects.select_for_update(of=("self",))
+            .select_related("account")
+            .get(pk=outbound_id)
         )
         if outbound.status != OutboundSocialMessage.Status.QUEUED:
             return outbound

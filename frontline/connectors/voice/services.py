@@ -238,7 +238,11 @@ def call_open(
 
 
 def _call_locked(call: CallRecord) -> CallRecord:
-    return CallRecord.objects.select_for_update().select_related("line", "interaction").get(pk=call.pk)
+    return (
+        CallRecord.objects.select_for_update(of=("self",))
+        .select_related("line", "interaction")
+        .get(pk=call.pk)
+    )
 
 
 def _close_hold(call: CallRecord, at: datetime) -> None:
@@ -269,8 +273,8 @@ def _withdraw(interaction: Interaction, *, at: datetime, fallback: str, why: str
     """
     holder = Interaction.objects.filter(pk=interaction.pk).values_list("agent_id", flat=True).first()
     if holder is not None:
-        list(AgentPresence.objects.select_for_update().filter(user_id=holder))
-    interaction = Interaction.objects.select_for_update().get(pk=interaction.pk)
+        list(AgentPresence.objects.select_for_update(of=("self",)).filter(user_id=holder))
+    interaction = Interaction.objects.select_for_update(of=("self",)).get(pk=interaction.pk)
     if interaction.state not in (State.WAITING, State.OFFERED):
         return interaction
     if interaction.agent_id != holder:
@@ -322,8 +326,10 @@ def interaction_connect_for(
         user_ids = sorted({agent.pk} | ({holder} if holder is not None else set()))
         for user_id in user_ids:
             AgentPresence.objects.get_or_create(user_id=user_id, defaults={"since": now})
-        list(AgentPresence.objects.select_for_update().filter(user_id__in=user_ids).order_by("pk"))
-        locked = Interaction.objects.select_for_update().get(pk=interaction.pk)
+        list(
+            AgentPresence.objects.select_for_update(of=("self",)).filter(user_id__in=user_ids).order_by("pk")
+        )
+        locked = Interaction.objects.select_for_update(of=("self",)).get(pk=interaction.pk)
         if locked.agent_id != holder or locked.state != current.state:
             raise Conflict("the contact changed hands meanwhile; try again", code="offer_gone")
         if locked.state not in (State.WAITING, State.OFFERED):
@@ -488,7 +494,9 @@ def call_sync_from_interaction(*, interaction_id: int) -> CallRecord | None:
     """Routing moved the call's interaction (an agent accepted it at the desk, wrap-up ended): mirror
     the answer and wrap-up times on the call."""
     with transaction.atomic():
-        call = CallRecord.objects.select_for_update().filter(interaction_id=interaction_id).first()
+        call = (
+            CallRecord.objects.select_for_update(of=("self",)).filter(interaction_id=interaction_id).first()
+        )
         if call is None:
             return None
         interaction = Interaction.objects.get(pk=interaction_id)
@@ -935,7 +943,7 @@ def callback_dispatch(*, request_id: int, now: datetime | None = None) -> Callba
     """At its time a scheduled callback waits in its queue like a call (outside phone hours: later)."""
     now = now or timezone.now()
     request = (
-        CallbackRequest.objects.select_for_update()
+        CallbackRequest.objects.select_for_update(of=("self",))
         .select_related("queue", "customer")
         .filter(pk=request_id)
         .first()
@@ -1017,7 +1025,9 @@ def callback_attempt_record(
     now = at or timezone.now()
     if outcome not in CallbackOutcome.values:
         raise Invalid(f"outcome must be one of {', '.join(CallbackOutcome.values)}", field="outcome")
-    request = CallbackRequest.objects.select_for_update().select_related("customer").get(pk=request.pk)
+    request = (
+        CallbackRequest.objects.select_for_update(of=("self",)).select_related("customer").get(pk=request.pk)
+    )
     if request.status not in (CallbackRequest.Status.SCHEDULED, CallbackRequest.Status.DIALING):
         raise Conflict(f"the callback is {request.status}", code="callback_closed")
     interaction = request.interaction if request.status == CallbackRequest.Status.DIALING else None
@@ -1078,7 +1088,7 @@ def callback_cancel(
     *, actor: User | None, request: CallbackRequest, at: datetime | None = None
 ) -> CallbackRequest:
     now = at or timezone.now()
-    request = CallbackRequest.objects.select_for_update().get(pk=request.pk)
+    request = CallbackRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
     if request.status in (
         CallbackRequest.Status.COMPLETED,
         CallbackRequest.Status.FAILED,

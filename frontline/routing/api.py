@@ -290,7 +290,7 @@ def agents_presence(request: HttpRequest) -> list[dict[str, Any]]:
     from django.utils import timezone
 
     now = timezone.now()
-    return [PresenceOut.of(p, now) for p in AgentPresence.objects.order_by("user_id")]
+    return [PresenceOut.of(p, now) for p in selectors.presence_list()]
 
 
 @router.put("/presence/agents/{user_id}", response=PresenceOut, summary="Change an agent's state")

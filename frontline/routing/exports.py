@@ -1,13 +1,10 @@
-"""The agent performance report as CSV and XLSX (openpyxl) for spreadsheets and payroll."""
+"""The agent performance report as CSV and XLSX for spreadsheets and payroll (formula-safe)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from openpyxl import Workbook
-
+from frontline.core import spreadsheet
 from frontline.routing.selectors import ReportRow
 
 REASONS = ("break", "lunch", "training", "meeting", "coaching", "missed_offer", "away")
@@ -55,30 +52,9 @@ def row_values(row: ReportRow) -> list[Any]:
     ]
 
 
-def _cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is quoted (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def as_csv(rows: list[ReportRow]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row_values(row)])
-    return out.getvalue()
+    return spreadsheet.as_csv(COLUMNS, (row_values(row) for row in rows))
 
 
 def as_xlsx(rows: list[ReportRow]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Agent performance"
-    sheet.append(list(COLUMNS))
-    for row in rows:
-        sheet.append([_cell(v) for v in row_values(row)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheet.as_xlsx("Agent performance", COLUMNS, (row_values(row) for row in rows))

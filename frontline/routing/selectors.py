@@ -24,6 +24,11 @@ def presence_of(user: User) -> AgentPresence | None:
     return AgentPresence.objects.filter(user=user).first()
 
 
+def presence_list() -> QuerySet[AgentPresence]:
+    """Every agent's presence, for supervisors (the API checks the role)."""
+    return AgentPresence.objects.order_by("user_id")
+
+
 def queue_list() -> QuerySet[Queue]:
     return Queue.objects.all()
 

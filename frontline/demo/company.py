@@ -865,7 +865,9 @@ def login_summary(base_url: str = "http://127.0.0.1:8000") -> str:
         )
     lines += [
         "",
+        f"  Desk:     {base_url}/desk/  (agents and supervisors)",
         f"  Admin:    {base_url}/admin/  (admin)",
+        f"  Help:     {base_url}/help/   Portal: {base_url}/portal/  (customers)",
         f"  API docs: {base_url}/api/v1/docs  (sign in at /admin/ first, or use a token:",
         "            .venv/bin/frontline create_api_token agent1 --scope write)",
         "",

@@ -69,6 +69,14 @@ def _tasks_run_inline(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and other cached values (in Redis when REDIS_URL is set) start empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_staff_scope():
     """Ids are reused after a test's rollback, so no cached role may outlive its test."""
     from frontline.accounts.selectors import staff_scope_forget

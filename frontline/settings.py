@@ -131,7 +131,7 @@ else:
         del DATABASES["default"]["TEST"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: task queue and realtime fan-out when REDIS_URL is set; embedded defaults otherwise.
+# --- Redis: task queue, realtime fan-out and cache when REDIS_URL is set; embedded defaults otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     HUEY = {
@@ -146,6 +146,14 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+    # Rate limits and other counters must be shared by every web process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "frontline",
+        }
     }
 else:
     HUEY = {

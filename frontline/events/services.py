@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -15,6 +18,9 @@ from frontline.events.signals import event_recorded
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
+
+#: Events recorded inside `events_deferred()`, not inserted yet (None: insert each at once).
+_deferred: ContextVar[list[Event] | None] = ContextVar("frontline_events_deferred", default=None)
 
 
 def _plain(value: Any) -> Any:
@@ -61,9 +67,70 @@ def event_record(
         before=_plain(before or {}),
         after=_plain(after or {}),
     )
+    pending = _deferred.get()
+    if pending is not None:
+        pending.append(event)
+        return event
     event.save()
     transaction.on_commit(lambda: event_recorded.send(sender=Event, event=event))
     return event
+
+
+def _announce(events: list[Event]) -> None:
+    for event in events:
+        event_recorded.send(sender=Event, event=event)
+
+
+def _flush(pending: list[Event]) -> None:
+    """Insert the pending events in the order they were recorded; announce them after the commit."""
+    if not pending:
+        return
+    events = list(pending)
+    pending.clear()
+    Event.objects.bulk_create(events)
+    transaction.on_commit(lambda: _announce(events))
+
+
+@contextmanager
+def events_deferred() -> Iterator[None]:
+    """Record the events of a bulk operation with one INSERT and one after-commit announcement.
+
+    Inside, `event_record` returns the event unsaved (no pk yet); at the end of the block the
+    events are inserted together, in order, and announced to listeners, in order, once the
+    transaction commits. If the block raises, its events are dropped: use it only around work that
+    is abandoned as a whole on any error (an event of work rolled back to a savepoint inside the
+    block would otherwise be kept). Nested inside another such block, the outer one inserts them.
+    """
+    if _deferred.get() is not None:
+        yield
+        return
+    pending: list[Event] = []
+    token = _deferred.set(pending)
+    try:
+        yield
+    except BaseException:
+        _deferred.reset(token)
+        raise
+    _deferred.reset(token)
+    _flush(pending)
+
+
+@contextmanager
+def events_immediate() -> Iterator[None]:
+    """Inside `events_deferred()`, record events one by one again (for work with savepoints of its own).
+
+    The events deferred so far are inserted first, so ids keep the order of recording.
+    """
+    pending = _deferred.get()
+    if pending is None:
+        yield
+        return
+    _flush(pending)
+    token = _deferred.set(None)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
 
 
 def changes(

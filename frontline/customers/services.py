@@ -72,9 +72,12 @@ def _contact_taken(kind: str, network: str, normalized: str) -> ContactPoint | N
     return ContactPoint.objects.filter(kind=kind, network=network, normalized=normalized).first()
 
 
-def _add_contacts(customer: Customer, contacts: list[tuple[str, str, str]]) -> list[str]:
+def _add_contacts(
+    customer: Customer, contacts: list[tuple[str, str, str]], *, new: bool = False
+) -> list[str]:
+    """`new`: the customer was created just now, so has no contact points yet (no query for them)."""
     added = []
-    has_primary = {cp.kind for cp in customer.contact_points.filter(is_primary=True)}
+    has_primary = set() if new else {cp.kind for cp in customer.contact_points.filter(is_primary=True)}
     for kind, network, value in contacts:
         normalized = normalize_contact(kind, value, network)
         existing = _contact_taken(kind, network, normalized)
@@ -124,7 +127,7 @@ def customer_create(
         raise Invalid(f"unknown field {sorted(unknown)[0]}", field=sorted(unknown)[0])
     _validate_profile(profile)
     customer = Customer.objects.create(**profile)
-    added = _add_contacts(customer, _contacts(emails or [], phones or [], social or []))
+    added = _add_contacts(customer, _contacts(emails or [], phones or [], social or []), new=True)
     event_record(
         actor=actor,
         verb="customer.created",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import IO, Any
 
@@ -19,6 +21,7 @@ from frontline.core import ticket_status
 from frontline.core.errors import Conflict, Invalid, TooLarge
 from frontline.customers.models import Customer
 from frontline.events.services import event_record
+from frontline.plans.models import PlanVersion
 from frontline.plans.selectors import plan_version_for_customer
 from frontline.tickets import search
 from frontline.tickets.content import (
@@ -33,6 +36,36 @@ from frontline.tickets.models import Attachment, Channel, Message, Tag, Ticket
 SUBJECT_MAX = 250
 BODY_MAX = 1_000_000
 _TAG = re.compile(r"^[\w][\w.\-]{0,49}$", re.UNICODE)
+_UNSET: Any = object()
+_savepoints: ContextVar[bool] = ContextVar("frontline_tickets_savepoints", default=True)
+
+
+@contextmanager
+def without_savepoints() -> Iterator[None]:
+    """`ticket_create` and `message_add` inside run in the caller's transaction without savepoints.
+
+    For bulk callers (a batch of inbound mail) that roll the whole transaction back on any error
+    escaping these functions, and redo the work with savepoints if they want to keep the rest.
+    """
+    token = _savepoints.set(False)
+    try:
+        yield
+    finally:
+        _savepoints.reset(token)
+
+
+@contextmanager
+def with_savepoints() -> Iterator[None]:
+    """Undo `without_savepoints()` inside it: each call gets its own savepoint again."""
+    token = _savepoints.set(True)
+    try:
+        yield
+    finally:
+        _savepoints.reset(token)
+
+
+def _atomic() -> transaction.Atomic:
+    return transaction.atomic(savepoint=_savepoints.get())
 
 
 def normalize_tags(names: Iterable[str]) -> list[str]:
@@ -101,7 +134,6 @@ def _snapshot(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
 def ticket_create(
     *,
     actor: User | None,
@@ -119,11 +151,53 @@ def ticket_create(
     external_id: str = "",
     created_at: datetime | None = None,
     linked_to: Ticket | None = None,
+    plan_version: PlanVersion | None = _UNSET,
 ) -> Ticket:
     """Open a ticket for `requester`, with the customer's first message when a body is given.
 
-    `created_at` lets importers keep the original time; the plan version in force then is attached.
+    `created_at` lets importers keep the original time; the plan version in force then is attached
+    (`plan_version` when the caller knows it already, e.g. None for a whole batch when no plan exists).
     """
+    with _atomic():
+        return _ticket_create(
+            actor=actor,
+            requester=requester,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            channel=channel,
+            priority=priority,
+            category=category,
+            product=product,
+            team=team,
+            assignee=assignee,
+            tags=tags,
+            external_id=external_id,
+            created_at=created_at,
+            linked_to=linked_to,
+            plan_version=plan_version,
+        )
+
+
+def _ticket_create(
+    *,
+    actor: User | None,
+    requester: Customer,
+    subject: str,
+    body_text: str,
+    body_html: str,
+    channel: str,
+    priority: str,
+    category: str,
+    product: str,
+    team: Team | None,
+    assignee: User | None,
+    tags: Iterable[str],
+    external_id: str,
+    created_at: datetime | None,
+    linked_to: Ticket | None,
+    plan_version: PlanVersion | None,
+) -> Ticket:
     subject = _check_subject(subject)
     _check_choice(channel, Channel.values, "channel")
     _check_choice(priority, Ticket.Priority.values, "priority")
@@ -141,7 +215,9 @@ def ticket_create(
         organization_id=requester.organization_id,
         team=team,
         assignee=assignee,
-        plan_version=plan_version_for_customer(customer=requester, at=at),
+        plan_version=plan_version_for_customer(customer=requester, at=at)
+        if plan_version is _UNSET
+        else plan_version,
         linked_to=linked_to,
         created_at=at,
         updated_at=at,
@@ -190,7 +266,7 @@ def _message_insert(
     if not text.strip() and not clean_html.strip():
         raise Invalid("the message is empty", field="body")
     try:
-        with transaction.atomic():
+        with _atomic():
             message = Message.objects.create(
                 ticket=ticket,
                 direction=direction,
@@ -221,7 +297,6 @@ def _message_insert(
     return message
 
 
-@transaction.atomic
 def message_add(
     *,
     actor: User | None,
@@ -234,15 +309,48 @@ def message_add(
     external_id: str = "",
     created_at: datetime | None = None,
     wake: bool = True,
+    ticket_locked: bool = False,
 ) -> Message:
     """Add a message; a customer's reply wakes a waiting ticket, an agent's first reply opens a new one.
 
     `wake=False` stores a message that must not change the status (an out-of-office reply, or our
-    own automatic acknowledgement).
+    own automatic acknowledgement). `ticket_locked=True`: the caller read `ticket` with
+    `select_for_update` (or created it) in the current transaction, so it is not read again.
     """
+    with _atomic():
+        return _message_add(
+            actor=actor,
+            ticket=ticket,
+            direction=direction,
+            body_text=body_text,
+            body_html=body_html,
+            channel=channel,
+            author_customer=author_customer,
+            external_id=external_id,
+            created_at=created_at,
+            wake=wake,
+            ticket_locked=ticket_locked,
+        )
+
+
+def _message_add(
+    *,
+    actor: User | None,
+    ticket: Ticket,
+    direction: str,
+    body_text: str,
+    body_html: str,
+    channel: str | None,
+    author_customer: Customer | None,
+    external_id: str,
+    created_at: datetime | None,
+    wake: bool,
+    ticket_locked: bool,
+) -> Message:
     _check_choice(direction, Message.Direction.values, "direction")
     message_channel = _check_choice(channel or ticket.channel, Channel.values, "channel")
-    ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
+    if not ticket_locked:
+        ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
     if ticket.merged_into_id:
         raise Conflict(f"ticket {ticket.pk} was merged into {ticket.merged_into_id}", code="ticket_merged")
     if ticket.status == Ticket.Status.CLOSED:
@@ -278,6 +386,8 @@ def message_add(
         )
         _apply_status(ticket, new_status, at)
         fields += ["status", "solved_at", "closed_at", "status_changed_at"]
+    elif ticket.updated_at == at:
+        return message  # e.g. the first message of a ticket opened at the same moment: nothing to write
     ticket.updated_at = at
     ticket.save(update_fields=fields)
     return message

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from frontline.connectors.email.models import InboundEmail, Mailbox
 
 BATCH = 200
+#: Messages fetched before they are stored together, in one commit, and then flagged.
+STORE_CHUNK = 50
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
 
 
@@ -60,12 +62,13 @@ def _quote(folder: str) -> str:
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def fetch_new(*, mailbox: Mailbox, store: Callable[[bytes], InboundEmail]) -> int:
+def fetch_new(*, mailbox: Mailbox, store: Callable[[list[bytes]], list[InboundEmail]]) -> int:
     """Store every message with a UID above the last one seen; a new UIDVALIDITY starts over.
 
-    Starting over is safe: storing is idempotent on (mailbox, Message-ID or digest).
+    Up to `STORE_CHUNK` messages are fetched, stored together (one commit), and only then flagged
+    or moved. Starting over is safe: storing is idempotent on (mailbox, Message-ID or digest).
     """
-    from frontline.connectors.email.services import mailbox_set_imap_position
+    from frontline.connectors.email.services import MAX_RAW_BYTES, mailbox_set_imap_position
 
     client = connect(mailbox)
     stored = 0
@@ -80,23 +83,46 @@ def fetch_new(*, mailbox: Mailbox, store: Callable[[bytes], InboundEmail]) -> in
         if status != "OK":
             raise ImapError(f"search failed: {data!r}")
         uids = sorted(int(uid) for uid in (data[0] or b"").split() if int(uid) > last_uid)
+        chunk: list[tuple[int, bytes]] = []
         for uid in uids[:BATCH]:
             status, parts = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
             raw = next((part[1] for part in parts if isinstance(part, tuple)), None)
             if status != "OK" or raw is None:
                 raise ImapError(f"cannot fetch UID {uid}")
-            store(raw)  # committed before the server is told anything
-            if mailbox.imap_processed_folder:
-                client.uid("COPY", str(uid), _quote(mailbox.imap_processed_folder))
-                client.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Deleted \Seen)")
-                client.expunge()
-            else:
-                client.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Seen)")
-            mailbox_set_imap_position(mailbox=mailbox, uidvalidity=uidvalidity, last_uid=uid)
-            stored += 1
+            if len(raw) > MAX_RAW_BYTES:  # the ones before it are stored and flagged; it is refused
+                stored += _store_and_flag(client, mailbox, uidvalidity, chunk, store)
+                chunk = []
+            chunk.append((uid, raw))
+            if len(chunk) >= STORE_CHUNK or len(raw) > MAX_RAW_BYTES:
+                stored += _store_and_flag(client, mailbox, uidvalidity, chunk, store)
+                chunk = []
+        stored += _store_and_flag(client, mailbox, uidvalidity, chunk, store)
         if not uids:
             mailbox_set_imap_position(mailbox=mailbox, uidvalidity=uidvalidity, last_uid=last_uid)
     finally:
         with contextlib.suppress(imaplib.IMAP4.error, OSError):
             client.logout()
     return stored
+
+
+def _store_and_flag(
+    client: imaplib.IMAP4,
+    mailbox: Mailbox,
+    uidvalidity: int,
+    chunk: list[tuple[int, bytes]],
+    store: Callable[[list[bytes]], list[InboundEmail]],
+) -> int:
+    from frontline.connectors.email.services import mailbox_set_imap_position
+
+    if not chunk:
+        return 0
+    store([raw for _, raw in chunk])  # committed before the server is told anything
+    uid_set = ",".join(str(uid) for uid, _ in chunk)
+    if mailbox.imap_processed_folder:
+        client.uid("COPY", uid_set, _quote(mailbox.imap_processed_folder))
+        client.uid("STORE", uid_set, "+FLAGS.SILENT", r"(\Deleted \Seen)")
+        client.expunge()
+    else:
+        client.uid("STORE", uid_set, "+FLAGS.SILENT", r"(\Seen)")
+    mailbox_set_imap_position(mailbox=mailbox, uidvalidity=uidvalidity, last_uid=chunk[-1][0])
+    return len(chunk)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import formataddr
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -25,8 +28,9 @@ from frontline.connectors.email.models import EmailParticipant, InboundEmail, Ma
 from frontline.connectors.email.parsing import ParsedEmail, UnparseableEmail, parse_email
 from frontline.core.errors import DomainError, TooLarge
 from frontline.customers.models import ContactPoint, Customer
-from frontline.customers.services import customer_find_or_create, normalize_contact
-from frontline.events.services import event_record
+from frontline.customers.services import customer_create, customer_find_or_create, normalize_contact
+from frontline.events.services import event_record, events_deferred, events_immediate
+from frontline.plans.models import Plan
 from frontline.sla import availability
 from frontline.sla.selectors import reply_promise
 from frontline.sla.signals import sla_events_batched
@@ -97,6 +101,66 @@ def _enqueue_processing(inbound_id: int) -> None:
     inbound_process_task(inbound_id)
 
 
+def inbound_store_many(
+    *, mailbox: Mailbox, raws: list[bytes], source: str
+) -> list[tuple[InboundEmail, bool]]:
+    """`inbound_store` for mail a source received together (an IMAP fetch): ONE commit for all of them.
+
+    Returns (row, created) per mail, in order; a repeat (stored before, or earlier in `raws`) is not
+    new. Nothing is stored if any mail is too large. One processing task is queued for the new
+    mails after the commit. If another process stores one of them at the same moment, each is
+    stored on its own instead.
+    """
+    for raw in raws:
+        if len(raw) > MAX_RAW_BYTES:
+            raise TooLarge(f"messages are limited to {MAX_RAW_BYTES // (1024 * 1024)} MB", field="raw")
+    keyed = [(raw, *message_key(raw)) for raw in raws]
+    existing = {
+        row.message_key: row
+        for row in InboundEmail.objects.filter(mailbox=mailbox, message_key__in={key for _, key, _ in keyed})
+    }
+    new: dict[str, InboundEmail] = {}
+    for raw, key, digest in keyed:
+        if key not in existing and key not in new:
+            new[key] = InboundEmail(
+                mailbox=mailbox, source=source, raw=raw, size=len(raw), digest=digest, message_key=key
+            )
+    if new:
+        try:
+            with transaction.atomic(), events_deferred():
+                InboundEmail.objects.bulk_create(list(new.values()))
+                for inbound in new.values():
+                    event_record(
+                        actor=None,
+                        verb="email.received",
+                        target=inbound,
+                        after={
+                            "mailbox": mailbox.pk,
+                            "source": source,
+                            "message_key": inbound.message_key,
+                            "size": inbound.size,
+                        },
+                    )
+        except IntegrityError:  # some arrived through another door at the same moment
+            return [inbound_store(mailbox=mailbox, raw=raw, source=source) for raw in raws]
+        ids = [inbound.pk for inbound in new.values()]
+        transaction.on_commit(lambda: _enqueue_processing_many(ids))
+    results = []
+    for _, key, _ in keyed:
+        if key in new:
+            results.append((new.pop(key), True))
+            existing[key] = results[-1][0]
+        else:
+            results.append((existing[key], False))
+    return results
+
+
+def _enqueue_processing_many(inbound_ids: list[int]) -> None:
+    from frontline.connectors.email.tasks import inbound_process_many_task
+
+    inbound_process_many_task(inbound_ids)
+
+
 def _own_addresses() -> set[str]:
     return {address.lower() for address in Mailbox.objects.values_list("address", flat=True)}
 
@@ -106,64 +170,79 @@ CITED_DEPTH = 5
 _citing_depth = contextvars.ContextVar("frontline_email_citing_depth", default=0)
 
 
-def _process_cited_first(inbound: InboundEmail, parsed: ParsedEmail) -> None:
+def _cited(parsed: ParsedEmail) -> list[str]:
+    return [*parsed.in_reply_to, *parsed.references][-50:]
+
+
+def _process_cited_first(inbound: InboundEmail, parsed: ParsedEmail, reads: _Reads) -> None:
     """Process stored mail that this message answers before threading it.
 
     Mail is normally processed in arrival order, but a crash or a second worker can bring a reply
     first; without this it would open a ticket of its own and split the thread.
     """
-    cited = [*parsed.in_reply_to, *parsed.references][-50:]
+    cited = _cited(parsed)
     depth = _citing_depth.get()
     if not cited or depth >= CITED_DEPTH:
         return
+    if reads.cited_waiting is not None and reads.cited_waiting.isdisjoint(cited):
+        return  # none of it was waiting when the batch began: no query
     waiting = (
         InboundEmail.objects.filter(message_key__in=cited, status=InboundEmail.Status.RECEIVED)
         .exclude(pk=inbound.pk)
         .order_by("id")
         .values_list("id", flat=True)
     )
+    waiting_ids = list(waiting)
+    if not waiting_ids:
+        return
+    reads.forget()  # what the batch read before may be out of date now: ask the database from here on
     token = _citing_depth.set(depth + 1)
     try:
-        for inbound_id in list(waiting):
+        for inbound_id in waiting_ids:
+            reads.done.add(inbound_id)
             inbound_process(inbound_id=inbound_id)
     finally:
         _citing_depth.reset(token)
 
 
-def _thread_ticket(parsed: ParsedEmail) -> Ticket | None:
-    """The ticket this mail answers: by In-Reply-To/References, then by the subject token."""
-    ids = [*parsed.in_reply_to, *reversed(parsed.references)][:50]
+def _thread_refs(parsed: ParsedEmail) -> list[str]:
+    return [*parsed.in_reply_to, *reversed(parsed.references)][:50]
+
+
+def _thread_ticket(parsed: ParsedEmail, reads: _Reads) -> Ticket | None:
+    """The ticket this mail answers: by In-Reply-To/References, then by the subject token.
+
+    The ticket is read with `select_for_update`, so messages can be added without reading it again.
+    """
+    ids = _thread_refs(parsed)
     if ids:
-        message = (
-            # The exclude lets SQLite use the partial unique index on (channel, external_id).
-            Message.objects.filter(channel=Channel.EMAIL, external_id__in=ids)
-            .exclude(external_id="")
-            .select_related("ticket")
-            .order_by("-id")
-            .first()
-        )
-        if message is not None:
-            return _follow_merges(message.ticket)
-        outbound = (
+        ticket_id = reads.thread_ticket_id(ids)
+        if ticket_id is not None:
+            return _locked_ticket(ticket_id)
+        outbound_ticket = (
             OutboundEmail.objects.filter(message_id_header__in=ids)
-            .select_related("ticket")
             .order_by("-id")
+            .values_list("ticket_id", flat=True)
             .first()
         )
-        if outbound is not None:
-            return _follow_merges(outbound.ticket)
+        if outbound_ticket is not None:
+            return _locked_ticket(outbound_ticket)
     token = tokens.find_subject_token(parsed.subject)
     if token is not None:
-        ticket = Ticket.objects.filter(pk=token).first()
-        return _follow_merges(ticket) if ticket else None
+        return _locked_ticket(token)
     return None
+
+
+def _locked_ticket(ticket_id: int) -> Ticket | None:
+    ticket = Ticket.objects.select_for_update(of=("self",)).filter(pk=ticket_id).first()
+    return _follow_merges(ticket) if ticket is not None else None
 
 
 def _follow_merges(ticket: Ticket) -> Ticket:
     seen = set()
     while ticket.merged_into_id and ticket.pk not in seen:
         seen.add(ticket.pk)
-        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
+        ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.merged_into_id)
     return ticket
 
 
@@ -192,23 +271,39 @@ def _is_participant(ticket: Ticket, sender: Customer, address: str) -> bool:
     return sender.pk == ticket.requester_id or address.lower() in _participants(ticket)
 
 
-def _sender(parsed: ParsedEmail) -> Customer:
-    """The customer the mail is from: one query when they are known, else found or created."""
-    assert parsed.from_ is not None
+def _normalized_sender(parsed: ParsedEmail) -> str:
+    if parsed.from_ is None or not parsed.from_.email:
+        return ""
     try:
-        normalized = normalize_contact(ContactPoint.Kind.EMAIL, parsed.from_.email)
+        return normalize_contact(ContactPoint.Kind.EMAIL, parsed.from_.email)
     except DomainError:
-        normalized = ""
-    known = (
-        ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL, network="", normalized=normalized)
-        .select_related("customer")
-        .first()
-        if normalized
-        else None
-    )
+        return ""
+
+
+def _known_senders(addresses: Iterable[str]) -> dict[str, Customer]:
+    rows = ContactPoint.objects.filter(
+        kind=ContactPoint.Kind.EMAIL, network="", normalized__in=sorted(set(addresses))
+    ).select_related("customer")
+    return {row.normalized: row.customer for row in rows.order_by("-id")}  # the oldest wins, as .first()
+
+
+def _sender(parsed: ParsedEmail, reads: _Reads) -> Customer:
+    """The customer the mail is from: known to the batch, one query, else found or created."""
+    assert parsed.from_ is not None
+    normalized = _normalized_sender(parsed)
+    if normalized and reads.senders is not None and normalized in reads.senders:
+        return reads.senders[normalized]
+    known = _known_senders([normalized]).get(normalized) if normalized and reads.senders is None else None
     if known is not None:
-        return known.customer
+        return known
     first_name, last_name = _names(parsed)
+    if normalized and reads.senders is not None:
+        # Unknown to the whole batch: a new customer (a conflict fails the mail; its second round finds).
+        customer = customer_create(
+            actor=None, emails=[parsed.from_.email], first_name=first_name, last_name=last_name
+        )
+        reads.senders[normalized] = customer
+        return customer
     customer, _ = customer_find_or_create(
         actor=None, email=parsed.from_.email, first_name=first_name, last_name=last_name
     )
@@ -268,17 +363,175 @@ def inbound_process(*, inbound_id: int) -> InboundEmail:
     return inbound_process_batch(inbound_ids=[inbound_id])[0]
 
 
+@dataclass
+class _Reads:
+    """What a batch reads once for all its mails; a None field means: ask the database mail by mail."""
+
+    own: set[str]
+    #: normalized sender address -> customer, for the batch's senders known (or created) so far
+    senders: dict[str, Customer] | None = None
+    #: Message-ID -> (message id, ticket id) of email messages the batch's mails cite or carry
+    messages: dict[str, tuple[int, int]] | None = None
+    #: message keys of stored mail that was still waiting when the batch began, among those cited
+    cited_waiting: set[str] | None = None
+    #: the plan version of every new ticket, when known for the whole batch (None: no plan exists)
+    plan_version: Any = None
+    plan_known: bool = False
+    #: mail processed out of turn (cited by a reply) during the batch
+    done: set[int] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, own: set[str], mails: list[ParsedEmail]) -> _Reads:
+        senders = {address for address in map(_normalized_sender, mails) if address}
+        carried = {mail.message_id for mail in mails if mail.message_id}
+        refs = {ref for mail in mails for ref in _thread_refs(mail)}
+        cited = {ref for mail in mails for ref in _cited(mail)}
+        lookup = sorted((carried | refs) - {""})
+        messages: dict[str, tuple[int, int]] = {}
+        if lookup:
+            rows = (
+                # The exclude lets SQLite use the partial unique index on (channel, external_id).
+                Message.objects.filter(channel=Channel.EMAIL, external_id__in=lookup)
+                .exclude(external_id="")
+                .values_list("external_id", "id", "ticket_id")
+            )
+            messages = {external_id: (pk, ticket_id) for external_id, pk, ticket_id in rows}
+        waiting = (
+            set(
+                InboundEmail.objects.filter(
+                    message_key__in=sorted(cited), status=InboundEmail.Status.RECEIVED
+                ).values_list("message_key", flat=True)
+            )
+            if cited
+            else set()
+        )
+        return cls(
+            own=own,
+            senders=_known_senders(senders) if senders else {},
+            messages=messages,
+            cited_waiting=waiting,
+            plan_known=not Plan.objects.exists(),
+        )
+
+    def forget(self) -> None:
+        """Other work changed the database in between: read mail by mail from now on."""
+        self.senders = self.messages = None
+        self.plan_known = False
+
+    def already_received(self, message_id: str) -> bool:
+        if self.messages is None:
+            return (
+                Message.objects.filter(channel=Channel.EMAIL, external_id=message_id)
+                .exclude(external_id="")
+                .exists()
+            )
+        return message_id in self.messages
+
+    def thread_ticket_id(self, ids: list[str]) -> int | None:
+        """The ticket of the most recent email message among `ids`."""
+        if self.messages is None:
+            return (
+                Message.objects.filter(channel=Channel.EMAIL, external_id__in=ids)
+                .exclude(external_id="")
+                .order_by("-id")
+                .values_list("ticket_id", flat=True)
+                .first()
+            )
+        found = [self.messages[i] for i in ids if i in self.messages]
+        return max(found)[1] if found else None
+
+    def added(self, message: Message) -> None:
+        if self.messages is not None and message.external_id and message.channel == Channel.EMAIL:
+            self.messages[message.external_id] = (message.pk, message.ticket_id)
+
+    def ticket_options(self) -> dict[str, Any]:
+        return {"plan_version": self.plan_version} if self.plan_known else {}
+
+
+#: How deep inside batches this thread is (a reply processing the mail it cites starts one inside).
+_batch_depth = contextvars.ContextVar("frontline_email_batch_depth", default=0)
+
+
+class _Redo(Exception):
+    """A mail failed in a batch run without savepoints: the batch is rolled back and run with them."""
+
+
 def inbound_process_batch(*, inbound_ids: list[int]) -> list[InboundEmail]:
     """Process stored mails in id order in ONE transaction, each as `inbound_process` would.
 
-    Each mail's delivery runs in a savepoint: a mail that cannot be delivered is quarantined alone.
-    A database error rolls the whole batch back (every mail stays waiting) and is raised, for the
-    task to be retried. The SLA clocks of all the batch's tickets follow in one transaction after
-    the commit. Returns the rows in the order of `inbound_ids` after sorting.
+    First without savepoints, with what the mails need read once for the whole batch and their
+    events inserted together. If any mail fails that way, the batch is rolled back and run again
+    with each mail's delivery in a savepoint, so a mail that cannot be delivered is quarantined
+    alone. A database error rolls the whole batch back (every mail stays waiting) and is raised,
+    for the task to be retried. The SLA clocks of all the batch's tickets follow in one transaction
+    after the commit. Returns the rows in the order of `inbound_ids` after sorting.
     """
-    with sla_events_batched(), transaction.atomic():
-        own = _own_addresses()
-        return [_process_locked(inbound_id, own) for inbound_id in sorted(inbound_ids)]
+    ids = sorted(inbound_ids)
+    depth = _batch_depth.get()
+    token = _batch_depth.set(depth + 1)
+    try:
+        with sla_events_batched():
+            if depth == 0:
+                try:
+                    return _process_fast(ids)
+                except _Redo as exc:
+                    logger.info("a mail of a batch failed (%s); processing the batch with savepoints", exc)
+            return _process_careful(ids)
+    finally:
+        _batch_depth.reset(token)
+
+
+def _process_careful(ids: list[int]) -> list[InboundEmail]:
+    with events_immediate(), tickets.with_savepoints(), transaction.atomic():
+        reads = _Reads(own=_own_addresses())
+        return [_process_locked(inbound_id, reads) for inbound_id in ids]
+
+
+def _process_fast(ids: list[int]) -> list[InboundEmail]:
+    """The batch in one transaction without savepoints; raises `_Redo` (rolled back) if a mail fails."""
+    with transaction.atomic(), events_deferred(), tickets.without_savepoints():
+        rows = {
+            row.pk: row
+            for row in InboundEmail.objects.select_for_update(of=("self",))
+            .select_related("mailbox")
+            .filter(pk__in=ids)
+        }
+        parsed: dict[int, ParsedEmail | UnparseableEmail] = {}
+        for pk, row in rows.items():
+            if row.status == InboundEmail.Status.RECEIVED:
+                try:
+                    parsed[pk] = _parse(row)
+                except UnparseableEmail as exc:
+                    parsed[pk] = exc
+        mails = [mail for mail in parsed.values() if isinstance(mail, ParsedEmail)]
+        reads = _Reads.load(_own_addresses(), mails)
+        results = []
+        for pk in ids:
+            inbound = rows.get(pk)
+            if inbound is None:
+                raise _Redo(f"inbound email {pk} does not exist")
+            if pk in reads.done:  # processed out of turn, cited by an earlier mail of the batch
+                results.append(InboundEmail.objects.get(pk=pk))
+                continue
+            if inbound.status != InboundEmail.Status.RECEIVED:
+                results.append(inbound)
+                continue
+            inbound.attempts += 1
+            mail = parsed[pk]
+            if isinstance(mail, UnparseableEmail):
+                results.append(inbound_quarantine(inbound=inbound, reason=f"cannot parse: {mail}"))
+                continue
+            try:
+                results.append(_deliver(inbound, mail, reads))
+            except DatabaseError:
+                raise  # a locked or lost database: the task is retried, the mail stays waiting
+            except Exception as exc:
+                raise _Redo(f"inbound email {pk}: {type(exc).__name__}") from exc
+        return results
+
+
+def _parse(inbound: InboundEmail) -> ParsedEmail:
+    return parse_email(bytes(inbound.raw), max_attachment_bytes=settings.FRONTLINE_ATTACHMENT_MAX_BYTES)
 
 
 def _waiting_ids(limit: int) -> list[int]:
@@ -325,6 +578,25 @@ def inbound_process_waiting(*, inbound_id: int, limit: int = BATCH_SIZE) -> str 
     return InboundEmail.objects.filter(pk=inbound_id).values_list("status", flat=True).first()
 
 
+def inbound_process_listed(*, inbound_ids: list[int]) -> int:
+    """Process waiting mail, the oldest first, a batch per transaction, until none of these is waiting.
+
+    Oldest first, like `inbound_process_waiting`: a second worker thread takes the same oldest mails
+    and waits for the first one's commit rather than process replies before the mail they answer.
+    Returns how many of these were still waiting at the start.
+    """
+    wanted = InboundEmail.objects.filter(pk__in=inbound_ids, status=InboundEmail.Status.RECEIVED)
+    count = wanted.count()
+    for _ in range(count):  # each round processes at least the oldest waiting mail, often a batch
+        if not wanted.exists():
+            break
+        waiting = _waiting_ids(BATCH_SIZE)
+        if not waiting:
+            break
+        _process_apart_on_error(waiting)
+    return count
+
+
 def inbound_process_backlog(*, limit: int = 1000) -> int:
     """Process up to `limit` waiting mails, oldest first, a batch per transaction; returns how many."""
     done = 0
@@ -337,7 +609,7 @@ def inbound_process_backlog(*, limit: int = 1000) -> int:
     return done
 
 
-def _process_locked(inbound_id: int, own: set[str]) -> InboundEmail:
+def _process_locked(inbound_id: int, reads: _Reads) -> InboundEmail:
     """`inbound_process` for one mail, inside the caller's transaction."""
     inbound = (
         InboundEmail.objects.select_for_update(of=("self",)).select_related("mailbox").get(pk=inbound_id)
@@ -346,12 +618,12 @@ def _process_locked(inbound_id: int, own: set[str]) -> InboundEmail:
         return inbound
     inbound.attempts += 1
     try:
-        parsed = parse_email(bytes(inbound.raw), max_attachment_bytes=settings.FRONTLINE_ATTACHMENT_MAX_BYTES)
+        parsed = _parse(inbound)
     except UnparseableEmail as exc:
         return inbound_quarantine(inbound=inbound, reason=f"cannot parse: {exc}")
     try:
         with transaction.atomic():
-            return _deliver(inbound, parsed, own)
+            return _deliver(inbound, parsed, reads)
     except DomainError as exc:
         return inbound_quarantine(inbound=inbound, reason=f"{exc.code}: {exc.message}")
     except DatabaseError:
@@ -361,19 +633,15 @@ def _process_locked(inbound_id: int, own: set[str]) -> InboundEmail:
         return inbound_quarantine(inbound=inbound, reason=f"{type(exc).__name__}: {exc}")
 
 
-def _deliver(inbound: InboundEmail, parsed: ParsedEmail, own: set[str]) -> InboundEmail:
+def _deliver(inbound: InboundEmail, parsed: ParsedEmail, reads: _Reads) -> InboundEmail:
     mailbox = inbound.mailbox
+    own = reads.own
     kind = classify(parsed, own_addresses=own, own_message_id_domain=_domain())
     if kind.is_from_us:
         return _finish(inbound, InboundEmail.Status.IGNORED, "sent by one of our own addresses")
     if parsed.is_bounce:
         return _bounce(inbound, parsed)
-    if (
-        parsed.message_id
-        and Message.objects.filter(channel=Channel.EMAIL, external_id=parsed.message_id)
-        .exclude(external_id="")
-        .exists()
-    ):
+    if parsed.message_id and reads.already_received(parsed.message_id):
         return _finish(
             inbound, InboundEmail.Status.IGNORED, "already received (another delivery of this message)"
         )
@@ -392,11 +660,12 @@ def _deliver(inbound: InboundEmail, parsed: ParsedEmail, own: set[str]) -> Inbou
             external_id=parsed.message_id or "",
             created_at=at,
         )
+        reads.added(message)
         _attachments(user, agent_ticket, message, parsed)
         return _finish(inbound, InboundEmail.Status.PROCESSED, "an agent's answer by email", message)
-    customer = _sender(parsed)
-    _process_cited_first(inbound, parsed)
-    ticket: Ticket | None = _thread_ticket(parsed)
+    customer = _sender(parsed, reads)
+    _process_cited_first(inbound, parsed, reads)
+    ticket: Ticket | None = _thread_ticket(parsed, reads)
     linked_to: Ticket | None = None
     if ticket is not None and not _is_participant(ticket, customer, parsed.from_.email):
         ticket, linked_to = None, ticket  # a stranger on a real thread starts their own ticket
@@ -407,7 +676,9 @@ def _deliver(inbound: InboundEmail, parsed: ParsedEmail, own: set[str]) -> Inbou
                 inbound, InboundEmail.Status.IGNORED, f"automatic mail to a closed ticket ({kind.reason})"
             )
         if ticket.closed_at is not None and at - ticket.closed_at <= grace:
-            tickets.ticket_reopen(actor=None, ticket=ticket, reason="the customer replied by email", at=at)
+            ticket = tickets.ticket_reopen(
+                actor=None, ticket=ticket, reason="the customer replied by email", at=at
+            )
         else:
             ticket, linked_to = None, ticket
     is_new = ticket is None
@@ -420,6 +691,7 @@ def _deliver(inbound: InboundEmail, parsed: ParsedEmail, own: set[str]) -> Inbou
             team=mailbox.team,
             linked_to=linked_to,
             created_at=at,
+            **reads.ticket_options(),
         )
     message = tickets.message_add(
         actor=None,
@@ -432,7 +704,9 @@ def _deliver(inbound: InboundEmail, parsed: ParsedEmail, own: set[str]) -> Inbou
         external_id=parsed.message_id or "",
         created_at=at,
         wake=not kind.suppress_auto_reply,
+        ticket_locked=True,  # read with select_for_update by _thread_ticket, or created just now
     )
+    reads.added(message)
     _attachments(None, ticket, message, parsed)
     _add_ccs(ticket, parsed, own)
     if is_new and mailbox.acknowledge_new_tickets and not kind.suppress_auto_reply:
@@ -750,7 +1024,9 @@ def imap_poll(*, mailbox: Mailbox) -> int:
 
     return fetch_new(
         mailbox=mailbox,
-        store=lambda raw: inbound_store(mailbox=mailbox, raw=raw, source=InboundEmail.Source.IMAP)[0],
+        store=lambda raws: [
+            row for row, _ in inbound_store_many(mailbox=mailbox, raws=raws, source=InboundEmail.Source.IMAP)
+        ],
     )
 
 

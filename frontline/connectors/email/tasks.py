@@ -22,6 +22,12 @@ def inbound_process_task(inbound_id: int) -> None:
     services.inbound_process_waiting(inbound_id=inbound_id)
 
 
+@db_task(retries=3, retry_delay=10)
+def inbound_process_many_task(inbound_ids: list[int]) -> None:
+    """Mail stored together (an IMAP fetch), those still waiting, a batch per transaction."""
+    services.inbound_process_listed(inbound_ids=inbound_ids)
+
+
 @db_task()
 def outbound_send_task(outbound_id: int) -> str:
     return services.outbound_send(outbound_id=outbound_id).status

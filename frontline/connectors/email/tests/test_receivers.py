@@ -20,6 +20,7 @@ from frontline.connectors.email import imap, services
 from frontline.connectors.email.models import InboundEmail, Mailbox
 from frontline.connectors.email.smtp import InboundHandler
 from frontline.connectors.email.tests.conftest import MAILBOX_SECRET, free_port, mail
+from frontline.core.errors import TooLarge
 from frontline.tickets.models import Ticket
 
 
@@ -158,6 +159,48 @@ def test_imap_polling_stores_then_flags_and_never_fetches_twice(dovecot, mailbox
     mailbox.refresh_from_db()
     assert services.imap_poll(mailbox=mailbox) == 2
     assert Ticket.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_imap_stores_a_fetch_in_chunks_each_committed_before_it_is_flagged(dovecot, mailbox, monkeypatch):
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        imap_host="127.0.0.1",
+        imap_port=dovecot,
+        imap_security="none",
+        imap_username="support@aurora.test",
+        imap_password="secret",
+    )
+    mailbox.refresh_from_db()
+    monkeypatch.setattr(imap, "STORE_CHUNK", 2)
+    monkeypatch.setattr(services, "MAX_RAW_BYTES", 4000)
+    commits = []
+    store_many = services.inbound_store_many
+
+    def counting(**kwargs):
+        commits.append(len(kwargs["raws"]))
+        return store_many(**kwargs)
+
+    monkeypatch.setattr(services, "inbound_store_many", counting)
+    for number in range(1, 4):
+        _append(dovecot, mail(message_id=f"<chunk-{number}@example.ph>"))
+    _append(dovecot, mail(message_id="<chunk-big@example.ph>", body="x" * 6000))
+    _append(dovecot, mail(message_id="<chunk-after@example.ph>"))
+    with pytest.raises(TooLarge):
+        services.imap_poll(mailbox=mailbox)
+    # Two, then the one before the oversize mail; the oversize one is refused on its own.
+    assert commits == [2, 1, 1]
+    assert sorted(InboundEmail.objects.values_list("message_key", flat=True)) == [
+        "<chunk-1@example.ph>",
+        "<chunk-2@example.ph>",
+        "<chunk-3@example.ph>",
+    ]
+    mailbox.refresh_from_db()
+    assert mailbox.imap_last_uid == 3
+    client = imaplib.IMAP4("127.0.0.1", dovecot)
+    client.login("support@aurora.test", "secret")
+    client.select("INBOX")
+    assert client.search(None, "SEEN")[1][0].split() == [b"1", b"2", b"3"]
+    client.logout()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,27 +4,28 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from frontline.customers.models import Customer
 from frontline.tickets.models import Channel, Ticket
 
 
 class PresenceState(models.TextChoices):
-    LOGGED_OUT = "logged_out", "Logged out"
-    AVAILABLE = "available", "Available"
-    NOT_READY = "not_ready", "Not ready"
-    BUSY = "busy", "Busy"
-    WRAP_UP = "wrap_up", "Wrap-up"
+    LOGGED_OUT = "logged_out", _("Logged out")
+    AVAILABLE = "available", _("Available")
+    NOT_READY = "not_ready", _("Not ready")
+    BUSY = "busy", _("Busy")
+    WRAP_UP = "wrap_up", _("Wrap-up")
 
 
 class NotReadyReason(models.TextChoices):
-    BREAK = "break", "Break"
-    LUNCH = "lunch", "Lunch"
-    TRAINING = "training", "Training"
-    MEETING = "meeting", "Meeting"
-    COACHING = "coaching", "Coaching"
-    MISSED_OFFER = "missed_offer", "Missed offer"
-    AWAY = "away", "Away (client stopped answering)"
+    BREAK = "break", _("Break")
+    LUNCH = "lunch", _("Lunch")
+    TRAINING = "training", _("Training")
+    MEETING = "meeting", _("Meeting")
+    COACHING = "coaching", _("Coaching")
+    MISSED_OFFER = "missed_offer", _("Missed offer")
+    AWAY = "away", _("Away (client stopped answering)")
 
 
 class AgentPresence(models.Model):
@@ -112,13 +113,13 @@ class Interaction(models.Model):
     """One contact that needs an agent's time, from the moment it waits to the end of wrap-up."""
 
     class State(models.TextChoices):
-        WAITING = "waiting", "Waiting"
-        OFFERED = "offered", "Offered"
-        CONNECTED = "connected", "Connected"
-        WRAP_UP = "wrap_up", "Wrap-up"
-        ENDED = "ended", "Ended"
-        ABANDONED = "abandoned", "Abandoned"
-        FALLBACK = "fallback", "Sent to fallback"
+        WAITING = "waiting", _("Waiting")
+        OFFERED = "offered", _("Offered")
+        CONNECTED = "connected", _("Connected")
+        WRAP_UP = "wrap_up", _("Wrap-up")
+        ENDED = "ended", _("Ended")
+        ABANDONED = "abandoned", _("Abandoned")
+        FALLBACK = "fallback", _("Sent to fallback")
 
     queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="interactions")
     channel = models.CharField(max_length=10, choices=Channel.choices)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from frontline.accounts.models import Team
 from frontline.core.ticket_status import Status as CoreStatus
@@ -12,14 +13,14 @@ from frontline.plans.models import PlanVersion
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    CHAT = "chat", "Web chat"
-    VOICE = "voice", "Phone"
-    SMS = "sms", "SMS"
-    SOCIAL = "social", "Social"
-    WEB_FORM = "web_form", "Web form"
-    CALLBACK = "callback", "Callback request"
-    API = "api", "API"
+    EMAIL = "email", _("Email")
+    CHAT = "chat", _("Web chat")
+    VOICE = "voice", _("Phone")
+    SMS = "sms", _("SMS")
+    SOCIAL = "social", _("Social")
+    WEB_FORM = "web_form", _("Web form")
+    CALLBACK = "callback", _("Callback request")
+    API = "api", _("API")
 
 
 class Tag(models.Model):
@@ -34,18 +35,18 @@ class Tag(models.Model):
 
 class Ticket(models.Model):
     class Status(models.TextChoices):
-        NEW = CoreStatus.NEW.value, "New"
-        OPEN = CoreStatus.OPEN.value, "Open"
-        PENDING = CoreStatus.PENDING.value, "Pending"
-        ON_HOLD = CoreStatus.ON_HOLD.value, "On hold"
-        SOLVED = CoreStatus.SOLVED.value, "Solved"
-        CLOSED = CoreStatus.CLOSED.value, "Closed"
+        NEW = CoreStatus.NEW.value, _("New")
+        OPEN = CoreStatus.OPEN.value, _("Open")
+        PENDING = CoreStatus.PENDING.value, _("Pending")
+        ON_HOLD = CoreStatus.ON_HOLD.value, _("On hold")
+        SOLVED = CoreStatus.SOLVED.value, _("Solved")
+        CLOSED = CoreStatus.CLOSED.value, _("Closed")
 
     class Priority(models.TextChoices):
-        LOW = "low", "Low"
-        NORMAL = "normal", "Normal"
-        HIGH = "high", "High"
-        URGENT = "urgent", "Urgent"
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent")
 
     subject = models.CharField(max_length=250)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
@@ -125,9 +126,9 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 class Message(models.Model):
     class Direction(models.TextChoices):
-        INBOUND = "inbound", "From the customer"
-        OUTBOUND = "outbound", "To the customer"
-        NOTE = "note", "Internal note"
+        INBOUND = "inbound", _("From the customer")
+        OUTBOUND = "outbound", _("To the customer")
+        NOTE = "note", _("Internal note")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     direction = models.CharField(max_length=10, choices=Direction.choices)

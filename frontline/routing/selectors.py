@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -220,3 +220,37 @@ def stats_dict(stats: QueueStats) -> dict[str, Any]:
         "average_speed_of_answer_seconds": stats.average_speed_of_answer_seconds,
         "since": stats.since,
     }
+
+
+@dataclass(frozen=True)
+class HandleDay:
+    day: date
+    channel: str
+    handled: int
+    talk_seconds: float
+    wrap_up_seconds: float
+
+    @property
+    def handle_seconds(self) -> float:
+        """Average handle time: talk plus wrap-up."""
+        return self.talk_seconds + self.wrap_up_seconds
+
+
+def handle_time_by_day(*, start: datetime, end: datetime, zone: ZoneInfo) -> list[HandleDay]:
+    """Answered contacts whose conversation ended in [start, end): count and average talk and wrap-up
+    per local day and channel."""
+    sums: dict[tuple[date, str], list[float]] = {}
+    rows = Interaction.objects.filter(
+        answered_at__isnull=False, ended_at__gte=start, ended_at__lt=end
+    ).values_list("channel", "answered_at", "ended_at", "wrap_up_ended_at")
+    for channel, answered, ended, wrapped in rows:
+        if answered is None or ended is None:  # excluded by the filter; for the type checker
+            continue
+        entry = sums.setdefault((ended.astimezone(zone).date(), channel), [0, 0.0, 0.0])
+        entry[0] += 1
+        entry[1] += max((ended - answered).total_seconds(), 0.0)
+        entry[2] += max((wrapped - ended).total_seconds(), 0.0) if wrapped else 0.0
+    return [
+        HandleDay(day, channel, int(n), talk / n, wrap / n)
+        for (day, channel), (n, talk, wrap) in sorted(sums.items())
+    ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from frontline.accounts.principal import Principal, require_staff
@@ -18,6 +19,7 @@ from frontline.sla import availability, conditions, hours
 from frontline.sla.calendar import BusinessCalendar, add_business_time, business_time_between
 from frontline.sla.models import BusinessCalendarConfig, ChannelHours, SlaClock, SlaPolicy
 from frontline.tickets.models import Ticket
+from frontline.tickets.selectors import ticket_visibility
 
 _CACHE_LIMIT = 256
 _calendars: dict[tuple[int, datetime, int], BusinessCalendar] = {}
@@ -330,3 +332,44 @@ def expected_reply_at(ticket: Ticket, *, at: datetime | None = None) -> datetime
     no policy sets a first-response target, or the first response was given (or is late) already.
     """
     return reply_promise(ticket, at=at).reply_by
+
+
+@dataclass(frozen=True)
+class AttainmentDay:
+    day: date
+    metric: str
+    met: int
+    breached: int
+
+    @property
+    def attainment(self) -> float | None:
+        """The share of targets met on time, or None when none ended that day."""
+        total = self.met + self.breached
+        return self.met / total if total else None
+
+
+def sla_attainment(
+    *, principal: Principal, start: datetime, end: datetime, zone: tzinfo
+) -> list[AttainmentDay]:
+    """Visible tickets' targets that ended in [start, end), met on time or breached, per local day and metric.
+
+    A target counts on the day it was met, or on the day it breached (met late or not at all).
+    """
+    visible = SlaClock.objects.filter(ticket__in=Ticket.objects.filter(ticket_visibility(principal)))
+    counts: dict[tuple[date, str], list[int]] = {}
+    for state, moment, slot in (
+        (SlaClock.State.MET, "met_at", 0),
+        (SlaClock.State.BREACHED, "breached_at", 1),
+    ):
+        rows = (
+            visible.filter(state=state, **{f"{moment}__gte": start, f"{moment}__lt": end})
+            .annotate(day=TruncDate(moment, tzinfo=zone))
+            .values("day", "metric")
+            .annotate(count=Count("id"))
+            .order_by()
+        )
+        for row in rows:
+            counts.setdefault((row["day"], row["metric"]), [0, 0])[slot] += row["count"]
+    return [
+        AttainmentDay(day, metric, met, breached) for (day, metric), (met, breached) in sorted(counts.items())
+    ]

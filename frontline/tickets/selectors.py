@@ -7,9 +7,10 @@ does not leak.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractHour
 
 from frontline.accounts.principal import Principal
 from frontline.core import cursor as cursors
@@ -161,3 +162,18 @@ def attachment_get_for_principal(*, principal: Principal, attachment_id: int) ->
     ):
         raise NotFound(f"attachment {attachment_id} not found")
     return attachment
+
+
+def ticket_volume_by_hour(
+    *, principal: Principal, start: datetime, end: datetime, zone: tzinfo
+) -> dict[tuple[str, int], int]:
+    """Tickets created in [start, end) that the caller may see, by channel and hour of day in `zone`."""
+    rows = (
+        _visible(principal)
+        .filter(created_at__gte=start, created_at__lt=end)
+        .annotate(hour=ExtractHour("created_at", tzinfo=zone))
+        .values("channel", "hour")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {(row["channel"], row["hour"]): row["count"] for row in rows}

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from frontline.core.errors import NotFound
@@ -25,8 +27,24 @@ def _context(invitation: SurveyInvitation, values: dict[str, Any], errors: dict[
     }
 
 
+def _language_of(invitation: SurveyInvitation, request: HttpRequest) -> str:
+    """The customer's own language when Frontline speaks it, else the browser's."""
+    language = invitation.customer.language.lower()
+    codes = {code for code, _name in settings.LANGUAGES}
+    return language if language in codes else translation.get_language_from_request(request)
+
+
 @require_http_methods(["GET", "POST"])
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_for_token(token=token)
+    except (NotFound, services.SurveyGone):
+        return _survey_answer(request, token)
+    with translation.override(_language_of(invitation, request)):
+        return _survey_answer(request, token)
+
+
+def _survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_for_token(token=token)
     except NotFound as exc:

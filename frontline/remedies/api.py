@@ -12,21 +12,33 @@ from ninja import Router, Status
 from frontline.accounts.principal import Principal, principal_of, require_staff
 from frontline.core.errors import Forbidden, Invalid
 from frontline.remedies import authority, exports, selectors, services
-from frontline.remedies.models import Complaint
+from frontline.remedies.models import ApprovalLimit, Complaint, ComplaintReason, RemedyOption, TeamBudget
 from frontline.remedies.schemas import (
+    ApprovalLimitIn,
+    ApprovalLimitOut,
+    ApprovalLimitPatch,
     ComplaintIn,
     ComplaintOut,
     ComplaintPatch,
+    ComplaintReasonAdminOut,
+    ComplaintReasonIn,
     ComplaintReasonOut,
+    ComplaintReasonPatch,
     CostRowOut,
     DecisionIn,
     FulfilmentIn,
     RemedyEntryOut,
     RemedyIn,
+    RemedyOptionAdminOut,
+    RemedyOptionIn,
     RemedyOptionOut,
+    RemedyOptionPatch,
     RemedyOptionsOut,
     RemedyRequestOut,
     ReverseIn,
+    TeamBudgetIn,
+    TeamBudgetOut,
+    TeamBudgetPatch,
 )
 from frontline.tickets.models import Ticket
 from frontline.tickets.selectors import ticket_get_for_principal
@@ -292,3 +304,196 @@ def remedy_cost_report(
     start, end = _window(since, until)
     rows = selectors.remedy_cost_by_reason(principal=principal_of(request), since=start, until=end)
     return [CostRowOut.of(row) for row in rows]
+
+
+# --- Configuration: complaint reasons, the catalogue, approval limits, team budgets (supervisors, admins)
+
+
+@router.get(
+    "/remedies/config/reasons",
+    response=list[ComplaintReasonAdminOut],
+    summary="Every complaint reason, retired ones included",
+)
+def config_reasons(request: HttpRequest) -> list[ComplaintReason]:
+    return selectors.complaint_reason_list_all(principal=principal_of(request))
+
+
+@router.post(
+    "/remedies/config/reasons", response={201: ComplaintReasonAdminOut}, summary="Add a complaint reason"
+)
+def config_reason_create(request: HttpRequest, body: ComplaintReasonIn) -> Status[ComplaintReason]:
+    principal = principal_of(request)
+    selectors.complaint_reason_list_all(principal=principal)  # refuses non-supervisors before validating
+    reason = services.complaint_reason_create(
+        actor=principal.user, code=body.code, name=body.name, position=body.position
+    )
+    return Status(201, reason)
+
+
+@router.patch(
+    "/remedies/config/reasons/{code}",
+    response=ComplaintReasonAdminOut,
+    summary="Rename, reorder or retire a complaint reason",
+)
+def config_reason_update(request: HttpRequest, code: str, body: ComplaintReasonPatch) -> ComplaintReason:
+    principal = principal_of(request)
+    reason = selectors.complaint_reason_get(principal=principal, code=code)
+    return services.complaint_reason_update(
+        actor=principal.user,
+        reason=reason,
+        name=body.name,
+        position=body.position,
+        is_active=body.is_active,
+    )
+
+
+@router.get(
+    "/remedies/config/options",
+    response=list[RemedyOptionAdminOut],
+    summary="The remedy catalogue of every plan version, retired entries included",
+)
+def config_options(request: HttpRequest) -> list[RemedyOption]:
+    return selectors.remedy_option_list(principal=principal_of(request))
+
+
+@router.post(
+    "/remedies/config/options", response={201: RemedyOptionAdminOut}, summary="Add to the remedy catalogue"
+)
+def config_option_create(request: HttpRequest, body: RemedyOptionIn) -> Status[RemedyOption]:
+    principal = principal_of(request)
+    selectors.remedy_option_list(principal=principal)
+    plan_version = (
+        selectors.plan_version_for_catalogue(plan_version_id=body.plan_version_id)
+        if body.plan_version_id is not None
+        else None
+    )
+    option = services.remedy_option_create(
+        actor=principal.user,
+        code=body.code,
+        name=body.name,
+        kind=body.kind,
+        currency=body.currency,
+        min_value=body.min_value,
+        max_value=body.max_value,
+        plan_version=plan_version,
+    )
+    return Status(201, option)
+
+
+@router.patch(
+    "/remedies/config/options/{option_id}",
+    response=RemedyOptionAdminOut,
+    summary="Rename, change the value range or retire a catalogue entry (max_value null: no cap)",
+)
+def config_option_update(request: HttpRequest, option_id: int, body: RemedyOptionPatch) -> RemedyOption:
+    principal = principal_of(request)
+    option = selectors.remedy_option_get(principal=principal, option_id=option_id)
+    extra: dict[str, Any] = {}
+    if "max_value" in body.model_fields_set:
+        extra["max_value"] = body.max_value
+    return services.remedy_option_update(
+        actor=principal.user,
+        option=option,
+        name=body.name,
+        min_value=body.min_value,
+        is_active=body.is_active,
+        **extra,
+    )
+
+
+@router.get("/remedies/config/limits", response=list[ApprovalLimitOut], summary="Approval limits")
+def config_limits(request: HttpRequest) -> list[ApprovalLimit]:
+    return selectors.approval_limit_list(principal=principal_of(request))
+
+
+@router.post(
+    "/remedies/config/limits",
+    response={200: ApprovalLimitOut, 201: ApprovalLimitOut},
+    summary="Set the approval limit of a role or a person (201 new, 200 changed)",
+)
+def config_limit_set(request: HttpRequest, body: ApprovalLimitIn) -> Status[ApprovalLimit]:
+    principal = principal_of(request)
+    selectors.approval_limit_list(principal=principal)
+    user = selectors.staff_user_for_limit(user_id=body.user_id) if body.user_id is not None else None
+    limit, created = services.approval_limit_set(
+        actor=principal.user, currency=body.currency, max_amount=body.max_amount, role=body.role, user=user
+    )
+    return Status(201 if created else 200, limit)
+
+
+@router.patch("/remedies/config/limits/{limit_id}", response=ApprovalLimitOut, summary="Change a limit")
+def config_limit_update(request: HttpRequest, limit_id: int, body: ApprovalLimitPatch) -> ApprovalLimit:
+    principal = principal_of(request)
+    limit = selectors.approval_limit_get(principal=principal, limit_id=limit_id)
+    changed, _ = services.approval_limit_set(
+        actor=principal.user,
+        currency=limit.currency,
+        max_amount=body.max_amount,
+        role=limit.role,
+        user=limit.user,
+    )
+    return changed
+
+
+@router.delete("/remedies/config/limits/{limit_id}", response={204: None}, summary="Remove a limit")
+def config_limit_delete(request: HttpRequest, limit_id: int) -> Status[None]:
+    principal = principal_of(request)
+    limit = selectors.approval_limit_get(principal=principal, limit_id=limit_id)
+    services.approval_limit_delete(actor=principal.user, limit=limit)
+    return Status(204, None)
+
+
+def _budget_out(budget: TeamBudget) -> dict[str, Any]:
+    month = authority.month_of(timezone.now())
+    spent = selectors.budget_spent(team_id=budget.team_id, currency=budget.currency, month=month)
+    return {
+        "id": budget.pk,
+        "team_id": budget.team_id,
+        "team": budget.team.name,
+        "currency": budget.currency,
+        "monthly_amount": budget.monthly_amount,
+        "spent_this_month": spent,
+        "remaining_this_month": budget.monthly_amount - spent,
+    }
+
+
+@router.get(
+    "/remedies/config/budgets",
+    response=list[TeamBudgetOut],
+    summary="Team budgets with this month's spending",
+)
+def config_budgets(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_budget_out(budget) for budget in selectors.team_budget_list(principal=principal_of(request))]
+
+
+@router.post(
+    "/remedies/config/budgets",
+    response={200: TeamBudgetOut, 201: TeamBudgetOut},
+    summary="Set a team's monthly budget in a currency (201 new, 200 changed)",
+)
+def config_budget_set(request: HttpRequest, body: TeamBudgetIn) -> Status[dict[str, Any]]:
+    principal = principal_of(request)
+    selectors.team_budget_list(principal=principal)
+    team = selectors.team_for_budget(team_id=body.team_id)
+    budget, created = services.team_budget_set(
+        actor=principal.user, team=team, currency=body.currency, monthly_amount=body.monthly_amount
+    )
+    return Status(201 if created else 200, _budget_out(budget))
+
+
+@router.patch("/remedies/config/budgets/{budget_id}", response=TeamBudgetOut, summary="Change a budget")
+def config_budget_update(request: HttpRequest, budget_id: int, body: TeamBudgetPatch) -> dict[str, Any]:
+    principal = principal_of(request)
+    budget = selectors.team_budget_get(principal=principal, budget_id=budget_id)
+    changed, _ = services.team_budget_set(
+        actor=principal.user, team=budget.team, currency=budget.currency, monthly_amount=body.monthly_amount
+    )
+    return _budget_out(changed)
+
+
+@router.delete("/remedies/config/budgets/{budget_id}", response={204: None}, summary="Remove a budget")
+def config_budget_delete(request: HttpRequest, budget_id: int) -> Status[None]:
+    principal = principal_of(request)
+    budget = selectors.team_budget_get(principal=principal, budget_id=budget_id)
+    services.team_budget_delete(actor=principal.user, budget=budget)
+    return Status(204, None)

@@ -192,3 +192,98 @@ class CostRowOut(Schema):
     @staticmethod
     def of(row: CostRow) -> dict[str, Any]:
         return row.__dict__
+
+
+# --- Configuration (supervisors and admins)
+
+
+class ComplaintReasonIn(Schema):
+    code: str = Field(max_length=40, description="Lower-case letters, digits, _ or -, e.g. late_refund.")
+    name: str = Field(max_length=100)
+    position: int = Field(100, ge=0, le=100_000)
+
+
+class ComplaintReasonPatch(Schema):
+    name: str | None = Field(None, max_length=100)
+    position: int | None = Field(None, ge=0, le=100_000)
+    is_active: bool | None = None
+
+
+class ComplaintReasonAdminOut(Schema):
+    id: int
+    code: str
+    name: str
+    is_active: bool
+    position: int
+
+
+class ApprovalLimitIn(Schema):
+    role: str = Field("", description="agent, supervisor or admin; or give user_id instead.")
+    user_id: int | None = Field(None, description="A person's own limit, which wins over the role's.")
+    currency: str = Field(max_length=3)
+    max_amount: Decimal | None = Field(
+        max_digits=12, decimal_places=2, ge=0, description="Per remedy; null: unlimited."
+    )
+
+
+class ApprovalLimitPatch(Schema):
+    max_amount: Decimal | None = Field(max_digits=12, decimal_places=2, ge=0, description="null: unlimited.")
+
+
+class ApprovalLimitOut(Schema):
+    id: int
+    role: str
+    user_id: int | None
+    currency: str
+    max_amount: Decimal | None
+
+
+class TeamBudgetIn(Schema):
+    team_id: int
+    currency: str = Field(max_length=3)
+    monthly_amount: Decimal = Field(max_digits=12, decimal_places=2, ge=0)
+
+
+class TeamBudgetPatch(Schema):
+    monthly_amount: Decimal = Field(max_digits=12, decimal_places=2, ge=0)
+
+
+class TeamBudgetOut(Schema):
+    id: int
+    team_id: int
+    team: str
+    currency: str
+    monthly_amount: Decimal
+    spent_this_month: Decimal
+    remaining_this_month: Decimal
+
+
+class RemedyOptionIn(Schema):
+    code: str = Field(max_length=40)
+    name: str = Field(max_length=100)
+    kind: str = Field(description="account_credit, coupon, free_product, replacement, … (see RemedyKind).")
+    currency: str = Field(max_length=3)
+    min_value: Decimal = Field(Decimal("0"), max_digits=12, decimal_places=2, ge=0)
+    max_value: Decimal | None = Field(None, max_digits=12, decimal_places=2, ge=0)
+    plan_version_id: int | None = Field(None, description="null: offered under every plan.")
+
+
+class RemedyOptionPatch(Schema):
+    name: str | None = Field(None, max_length=100)
+    min_value: Decimal | None = Field(None, max_digits=12, decimal_places=2, ge=0)
+    max_value: Decimal | None = Field(
+        None, max_digits=12, decimal_places=2, ge=0, description="null: no cap."
+    )
+    is_active: bool | None = None
+
+
+class RemedyOptionAdminOut(Schema):
+    id: int
+    plan_version_id: int | None
+    code: str
+    name: str
+    kind: str
+    currency: str
+    min_value: Decimal
+    max_value: Decimal | None
+    is_active: bool

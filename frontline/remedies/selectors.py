@@ -13,6 +13,7 @@ from frontline.accounts.models import Role, Team, User
 from frontline.accounts.principal import Principal, require_staff
 from frontline.accounts.selectors import user_role
 from frontline.core.errors import Forbidden, Invalid, NotFound
+from frontline.plans.models import PlanVersion
 from frontline.remedies import authority
 from frontline.remedies.models import (
     ApprovalLimit,
@@ -298,3 +299,154 @@ def remedy_cost_by_reason(*, principal: Principal, since: datetime, until: datet
                 )
             )
     return rows
+
+
+# --- The desk: a customer's remedy history and the approvals queue
+
+
+def remedy_history_for_customer(
+    *, principal: Principal, customer_id: int, limit: int = 50
+) -> list[RemedyEntry]:
+    """The customer's ledger entries (reversals included) on tickets the caller may see, newest first."""
+    require_staff(principal, "only staff may see remedies")
+    return list(
+        RemedyEntry.objects.filter(customer_id=customer_id, ticket__in=_visible_tickets(principal))
+        .select_related("option", "reversal", "reverses", "issued_by", "approved_by")
+        .order_by("-issued_at", "-id")[:limit]
+    )
+
+
+def remedy_request_list_for_customer(
+    *, principal: Principal, customer_id: int, statuses: tuple[str, ...], limit: int = 20
+) -> list[RemedyRequest]:
+    """The customer's requests in these states (e.g. pending, rejected) on tickets the caller may see."""
+    require_staff(principal, "only staff may see remedy requests")
+    return list(
+        RemedyRequest.objects.filter(
+            customer_id=customer_id, status__in=statuses, ticket__in=_visible_tickets(principal)
+        )
+        .select_related("option", "requested_by", "decided_by")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def remedy_request_pending_list(*, principal: Principal, limit: int = 100) -> list[RemedyRequest]:
+    """Requests waiting for approval on tickets the caller may see, oldest first (the approvals queue)."""
+    require_staff(principal, "only staff may see remedy requests")
+    return list(
+        RemedyRequest.objects.filter(
+            status=RemedyRequest.Status.PENDING, ticket__in=_visible_tickets(principal)
+        )
+        .select_related("option", "ticket", "customer", "requested_by")
+        .order_by("created_at", "id")[:limit]
+    )
+
+
+def remedy_request_decided_list(*, principal: Principal, limit: int = 20) -> list[RemedyRequest]:
+    require_staff(principal, "only staff may see remedy requests")
+    return list(
+        RemedyRequest.objects.filter(
+            status__in=(RemedyRequest.Status.APPROVED, RemedyRequest.Status.REJECTED),
+            ticket__in=_visible_tickets(principal),
+        )
+        .select_related("option", "ticket", "customer", "requested_by", "decided_by")
+        .order_by("-decided_at", "-id")[:limit]
+    )
+
+
+def approvers_of_request(*, request: RemedyRequest, at: datetime) -> list[User]:
+    """Who could approve this pending request now (the people it was sent to)."""
+    left = None
+    if authority.OVER_BUDGET in request.approval_reasons:
+        left = budget_remaining(
+            budget=team_budget_of(team=request.ticket.team, currency=request.currency),
+            month=authority.month_of(at),
+        )
+    return [
+        user
+        for user in approvers_for(amount=request.amount, currency=request.currency, budget_left=left)
+        if user.pk != request.requested_by_id
+    ]
+
+
+# --- Configuration reads (supervisors and admins)
+
+
+def _require_manager(principal: Principal) -> None:
+    require_staff(principal)
+    if not principal.is_supervisor_or_admin:
+        raise Forbidden("only supervisors and admins may see and change the remedy configuration")
+
+
+def approval_limit_list(*, principal: Principal) -> list[ApprovalLimit]:
+    _require_manager(principal)
+    return list(ApprovalLimit.objects.select_related("user").order_by("currency", "role", "user_id"))
+
+
+def approval_limit_get(*, principal: Principal, limit_id: int) -> ApprovalLimit:
+    _require_manager(principal)
+    found = ApprovalLimit.objects.filter(pk=limit_id).first()
+    if found is None:
+        raise NotFound(f"approval limit {limit_id} not found")
+    return found
+
+
+def team_budget_list(*, principal: Principal) -> list[TeamBudget]:
+    _require_manager(principal)
+    return list(TeamBudget.objects.select_related("team").order_by("team__name", "currency"))
+
+
+def team_budget_get(*, principal: Principal, budget_id: int) -> TeamBudget:
+    _require_manager(principal)
+    found = TeamBudget.objects.filter(pk=budget_id).select_related("team").first()
+    if found is None:
+        raise NotFound(f"team budget {budget_id} not found")
+    return found
+
+
+def remedy_option_list(*, principal: Principal) -> list[RemedyOption]:
+    """The whole catalogue, every plan version's and the global one, retired entries included."""
+    _require_manager(principal)
+    return list(RemedyOption.objects.order_by("plan_version_id", "code"))
+
+
+def remedy_option_get(*, principal: Principal, option_id: int) -> RemedyOption:
+    _require_manager(principal)
+    found = RemedyOption.objects.filter(pk=option_id).first()
+    if found is None:
+        raise NotFound(f"remedy option {option_id} not found")
+    return found
+
+
+def complaint_reason_list_all(*, principal: Principal) -> list[ComplaintReason]:
+    _require_manager(principal)
+    return list(ComplaintReason.objects.order_by("position", "code"))
+
+
+def complaint_reason_get(*, principal: Principal, code: str) -> ComplaintReason:
+    _require_manager(principal)
+    found = ComplaintReason.objects.filter(code=code).first()
+    if found is None:
+        raise NotFound(f"complaint reason {code!r} not found")
+    return found
+
+
+def team_for_budget(*, team_id: int) -> Team:
+    found = Team.objects.filter(pk=team_id).first()
+    if found is None:
+        raise Invalid(f"team {team_id} not found", field="team_id")
+    return found
+
+
+def staff_user_for_limit(*, user_id: int) -> User:
+    found = User.objects.filter(pk=user_id, is_active=True).first()
+    if found is None:
+        raise Invalid(f"user {user_id} not found", field="user_id")
+    return found
+
+
+def plan_version_for_catalogue(*, plan_version_id: int) -> PlanVersion:
+    found = PlanVersion.objects.filter(pk=plan_version_id).first()
+    if found is None:
+        raise Invalid(f"plan version {plan_version_id} not found", field="plan_version_id")
+    return found

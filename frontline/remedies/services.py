@@ -17,9 +17,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from frontline.accounts.models import Role, User
+from frontline.accounts.models import Role, Team, User
 from frontline.accounts.selectors import user_role
 from frontline.core.errors import Conflict, Forbidden, Invalid
 from frontline.escalations.models import EscalationChain
@@ -27,13 +28,16 @@ from frontline.escalations.services import escalation_trigger
 from frontline.events.services import event_record
 from frontline.notifications.models import Notification
 from frontline.notifications.services import notify
+from frontline.plans.models import PlanVersion
 from frontline.remedies import authority, coupons, selectors
 from frontline.remedies.models import (
+    ApprovalLimit,
     BudgetMonth,
     Complaint,
     ComplaintReason,
     RemedyEntry,
     RemedyKind,
+    RemedyOption,
     RemedyRequest,
     TeamBudget,
 )
@@ -379,6 +383,32 @@ def _pending(request: RemedyRequest) -> RemedyRequest:
     return locked
 
 
+def _tell_requester(request: RemedyRequest, *, entry: RemedyEntry | None) -> None:
+    """Notify the person who asked of the decision, in their own language."""
+    requester = request.requested_by
+    if not requester.is_active or requester.pk == (request.decided_by_id or 0):
+        return
+    decider = request.decided_by
+    values = {
+        "amount": request.amount,
+        "currency": request.currency,
+        "ticket": request.ticket_id,
+        "name": decider.get_full_name() or decider.get_username() if decider else "",
+    }
+    with translation.override(requester.language or "en"):
+        if entry is not None:
+            title = _("Remedy approved: %(amount)s %(currency)s on #%(ticket)s") % values
+            body = _("Approved by %(name)s.") % values
+            if entry.coupon_code:
+                body += " " + _("Coupon code: %(code)s") % {"code": entry.coupon_code}
+        else:
+            title = _("Remedy rejected: %(amount)s %(currency)s on #%(ticket)s") % values
+            body = _("Rejected by %(name)s.") % values
+        if request.decision_reason:
+            body += " " + _("Reason: %(reason)s") % {"reason": request.decision_reason}
+    notify(user=requester, title=title, body=body, ticket=request.ticket, actor=decider)
+
+
 @transaction.atomic
 def remedy_request_approve(
     *, actor: User, request: RemedyRequest, reason: str = "", at: datetime | None = None
@@ -403,7 +433,8 @@ def remedy_request_approve(
         after={**_request_data(request), "reason": request.decision_reason},
         at=now,
     )
-    _entry_create(request=request, approved_by=actor, at=now)
+    entry = _entry_create(request=request, approved_by=actor, at=now)
+    _tell_requester(request, entry=entry)
     return request
 
 
@@ -429,6 +460,7 @@ def remedy_request_reject(
         after={**_request_data(request), "reason": request.decision_reason},
         at=now,
     )
+    _tell_requester(request, entry=None)
     return request
 
 
@@ -518,3 +550,304 @@ def remedy_fulfilment_set(
         },
     )
     return entry
+
+
+# --- Configuration: the catalogue, complaint reasons, approval limits and team budgets
+
+
+def _require_manager(actor: User, what: str) -> str:
+    role = user_role(actor)
+    if role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise Forbidden(f"only supervisors and admins may {what}")
+    return role
+
+
+def _limit_amount(value: Decimal | str | None, *, field: str = "max_amount") -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        raise Invalid("not an amount", field=field) from exc
+    if amount == 0:
+        return Decimal("0.00")
+    return money(amount, field=field)
+
+
+def _limit_data(limit: ApprovalLimit) -> dict[str, Any]:
+    return {
+        "limit": limit.pk,
+        "role": limit.role,
+        "user": limit.user_id,
+        "currency": limit.currency,
+        "max_amount": limit.max_amount,
+    }
+
+
+@transaction.atomic
+def approval_limit_set(
+    *,
+    actor: User,
+    currency: str,
+    max_amount: Decimal | str | None,
+    role: str = "",
+    user: User | None = None,
+) -> tuple[ApprovalLimit, bool]:
+    """Set how much one remedy a role, or one person, may give without approval (None: unlimited).
+
+    Admins set any limit. A supervisor may not change their own limit or the supervisor and admin
+    roles', and may not hand out more authority than they hold themselves.
+    """
+    actor_role = _require_manager(actor, "set approval limits")
+    code = currency_code(currency)
+    amount = _limit_amount(max_amount)
+    if bool(role) == (user is not None):
+        raise Invalid("give either a role or a user", field="role")
+    if role and role not in Role.values:
+        raise Invalid(f"role is one of {', '.join(Role.values)}", field="role")
+    if user is not None and user_role(user) is None:
+        raise Invalid("approval limits are for staff", field="user_id")
+    if actor_role != Role.ADMIN:
+        if user is not None and user.pk == actor.pk:
+            raise Forbidden("you cannot change your own approval limit")
+        if role in (Role.SUPERVISOR, Role.ADMIN):
+            raise Forbidden("only admins may set the limits of supervisors and admins")
+        own = selectors.approval_limit_of(user=actor, currency=code)
+        if own is not None and (amount is None or amount > own):
+            raise Forbidden(f"you may not give more authority than your own ({own} {code})")
+    lookup: dict[str, Any] = {"user": user} if user is not None else {"role": role, "user": None}
+    limit = ApprovalLimit.objects.select_for_update(of=("self",)).filter(currency=code, **lookup).first()
+    before = _limit_data(limit) if limit is not None else None
+    created = limit is None
+    if limit is None:
+        limit = ApprovalLimit(currency=code, role=role, user=user)
+    limit.max_amount = amount
+    limit.save()
+    event_record(
+        actor=actor,
+        verb="remedy_limit.set",
+        target=limit,
+        before=before,
+        after=_limit_data(limit),
+    )
+    return limit, created
+
+
+@transaction.atomic
+def approval_limit_delete(*, actor: User, limit: ApprovalLimit) -> None:
+    actor_role = _require_manager(actor, "remove approval limits")
+    if actor_role != Role.ADMIN and (
+        limit.user_id == actor.pk or limit.role in (Role.SUPERVISOR, Role.ADMIN)
+    ):
+        raise Forbidden("only admins may remove this limit")
+    event_record(actor=actor, verb="remedy_limit.deleted", target=limit, before=_limit_data(limit))
+    limit.delete()
+
+
+def _budget_data(budget: TeamBudget) -> dict[str, Any]:
+    return {
+        "budget": budget.pk,
+        "team": budget.team_id,
+        "currency": budget.currency,
+        "monthly_amount": budget.monthly_amount,
+    }
+
+
+@transaction.atomic
+def team_budget_set(
+    *, actor: User, team: Team, currency: str, monthly_amount: Decimal | str
+) -> tuple[TeamBudget, bool]:
+    """Set a team's monthly remedy budget in a currency (zero: nothing without approval)."""
+    _require_manager(actor, "set team budgets")
+    code = currency_code(currency)
+    amount = _limit_amount(monthly_amount, field="monthly_amount")
+    if amount is None:
+        raise Invalid("give the monthly amount", field="monthly_amount")
+    budget = TeamBudget.objects.select_for_update(of=("self",)).filter(team=team, currency=code).first()
+    before = _budget_data(budget) if budget is not None else None
+    created = budget is None
+    if budget is None:
+        budget = TeamBudget(team=team, currency=code)
+    budget.monthly_amount = amount
+    budget.save()
+    event_record(
+        actor=actor, verb="remedy_budget.set", target=budget, before=before, after=_budget_data(budget)
+    )
+    return budget, created
+
+
+@transaction.atomic
+def team_budget_delete(*, actor: User, budget: TeamBudget) -> None:
+    """Remove a budget; the months already spent stay in the ledger."""
+    _require_manager(actor, "remove team budgets")
+    event_record(actor=actor, verb="remedy_budget.deleted", target=budget, before=_budget_data(budget))
+    budget.delete()
+
+
+def _option_data(option: RemedyOption) -> dict[str, Any]:
+    return {
+        "option": option.pk,
+        "plan_version": option.plan_version_id,
+        "code": option.code,
+        "name": option.name,
+        "kind": option.kind,
+        "currency": option.currency,
+        "min_value": option.min_value,
+        "max_value": option.max_value,
+        "is_active": option.is_active,
+    }
+
+
+_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+def _code(value: str, *, field: str = "code") -> str:
+    code = value.strip()
+    if not _CODE.match(code):
+        raise Invalid("a code is 1 to 40 lower-case letters, digits, _ or -", field=field)
+    return code
+
+
+def _name(value: str, *, field: str = "name", max_length: int = 100) -> str:
+    name = value.strip()
+    if not name:
+        raise Invalid("give a name", field=field)
+    if len(name) > max_length:
+        raise Invalid(f"the name is longer than {max_length}", field=field)
+    return name
+
+
+def _option_values(option: RemedyOption) -> None:
+    if option.kind not in RemedyKind.values:
+        raise Invalid(f"kind is one of {', '.join(RemedyKind.values)}", field="kind")
+    if option.min_value < 0:
+        raise Invalid("the minimum cannot be negative", field="min_value")
+    if option.max_value is not None and option.max_value < option.min_value:
+        raise Invalid("the maximum is below the minimum", field="max_value")
+
+
+@transaction.atomic
+def remedy_option_create(
+    *,
+    actor: User,
+    code: str,
+    name: str,
+    kind: str,
+    currency: str,
+    min_value: Decimal | str = Decimal("0"),
+    max_value: Decimal | str | None = None,
+    plan_version: PlanVersion | None = None,
+) -> RemedyOption:
+    """Add an entry to the catalogue (of a plan version, or of every plan without one)."""
+    _require_manager(actor, "change the remedy catalogue")
+    option = RemedyOption(
+        plan_version=plan_version,
+        code=_code(code),
+        name=_name(name),
+        kind=kind,
+        currency=currency_code(currency),
+        min_value=_limit_amount(min_value, field="min_value") or Decimal("0"),
+        max_value=_limit_amount(max_value, field="max_value"),
+    )
+    _option_values(option)
+    if RemedyOption.objects.filter(code=option.code, plan_version=plan_version).exists():
+        raise Conflict(f"the catalogue has {option.code!r} already", field="code", code="option_exists")
+    option.save()
+    event_record(actor=actor, verb="remedy_option.created", target=option, after=_option_data(option))
+    return option
+
+
+_UNSET: Any = object()
+
+
+@transaction.atomic
+def remedy_option_update(
+    *,
+    actor: User,
+    option: RemedyOption,
+    name: str | None = None,
+    min_value: Decimal | str | None = None,
+    max_value: Decimal | str | None = _UNSET,
+    is_active: bool | None = None,
+) -> RemedyOption:
+    """Rename, change the value range or (de)activate; kind, code and currency stay (the ledger uses them)."""
+    _require_manager(actor, "change the remedy catalogue")
+    option = RemedyOption.objects.select_for_update(of=("self",)).get(pk=option.pk)
+    before = _option_data(option)
+    if name is not None:
+        option.name = _name(name)
+    if min_value is not None:
+        option.min_value = _limit_amount(min_value, field="min_value") or Decimal("0")
+    if max_value is not _UNSET:
+        option.max_value = _limit_amount(max_value, field="max_value")
+    if is_active is not None:
+        option.is_active = is_active
+    _option_values(option)
+    option.save()
+    after = _option_data(option)
+    changed = {key: value for key, value in after.items() if before[key] != value}
+    if changed:
+        event_record(
+            actor=actor,
+            verb="remedy_option.updated",
+            target=option,
+            before={key: before[key] for key in changed},
+            after=changed,
+        )
+    return option
+
+
+def _reason_data(reason: ComplaintReason) -> dict[str, Any]:
+    return {
+        "reason": reason.pk,
+        "code": reason.code,
+        "name": reason.name,
+        "is_active": reason.is_active,
+        "position": reason.position,
+    }
+
+
+@transaction.atomic
+def complaint_reason_create(*, actor: User, code: str, name: str, position: int = 100) -> ComplaintReason:
+    _require_manager(actor, "change complaint reasons")
+    reason = ComplaintReason(code=_code(code), name=_name(name), position=max(0, position))
+    if ComplaintReason.objects.filter(code=reason.code).exists():
+        raise Conflict(f"the reason {reason.code!r} exists already", field="code", code="reason_exists")
+    reason.save()
+    event_record(actor=actor, verb="complaint_reason.created", target=reason, after=_reason_data(reason))
+    return reason
+
+
+@transaction.atomic
+def complaint_reason_update(
+    *,
+    actor: User,
+    reason: ComplaintReason,
+    name: str | None = None,
+    position: int | None = None,
+    is_active: bool | None = None,
+) -> ComplaintReason:
+    """Rename, reorder or retire a reason (retired reasons stay on the complaints that used them)."""
+    _require_manager(actor, "change complaint reasons")
+    reason = ComplaintReason.objects.select_for_update(of=("self",)).get(pk=reason.pk)
+    before = _reason_data(reason)
+    if name is not None:
+        reason.name = _name(name)
+    if position is not None:
+        if position < 0:
+            raise Invalid("the position cannot be negative", field="position")
+        reason.position = position
+    if is_active is not None:
+        reason.is_active = is_active
+    reason.save()
+    after = _reason_data(reason)
+    changed = {key: value for key, value in after.items() if before[key] != value}
+    if changed:
+        event_record(
+            actor=actor,
+            verb="complaint_reason.updated",
+            target=reason,
+            before={key: before[key] for key in changed},
+            after=changed,
+        )
+    return reason

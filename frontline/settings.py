@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs page's assets from the package, not a CDN
     "channels",
     "huey.contrib.djhuey",
+    "django_otp",  # staff second factor (desk sign-in)
+    "django_otp.plugins.otp_totp",
     "frontline.events",
     "frontline.accounts",
     "frontline.notifications",
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -259,7 +262,15 @@ FRONTLINE_PRESENCE_TIMEOUT_SECONDS = int(os.environ.get("FRONTLINE_PRESENCE_TIME
 #: An article missing in the visitor's language: show the default language ("fallback") or hide it.
 FRONTLINE_HELP_FALLBACK = os.environ.get("FRONTLINE_HELP_FALLBACK", "fallback")
 
+# --- Web chat (frontline/connectors/webchat)
+#: Seconds a waiting chat may go unanswered before the widget offers a message or a callback.
+FRONTLINE_CHAT_ACCEPT_SECONDS = int(os.environ.get("FRONTLINE_CHAT_ACCEPT_SECONDS", "60"))
+#: Per widget socket, (burst, per second): chat messages, and frames of any kind (typing, reads).
+FRONTLINE_CHAT_MESSAGE_RATE = (5, 1.0)
+FRONTLINE_CHAT_FRAME_RATE = (40, 10.0)
+
 # --- Agent desk (frontline/desk; docs/desk.md)
 LOGIN_URL = "/desk/login/"
+OTP_TOTP_ISSUER = "Frontline"  # the name authenticator apps show for the desk's second factor
 #: htmx, installed from the npm registry by `make install` (package.json), served as /static/htmx/.
 STATICFILES_DIRS = [("htmx", str(BASE_DIR / "node_modules" / "htmx.org" / "dist"))]

@@ -6,6 +6,7 @@ Forms are plain POSTs with CSRF; htmx (when installed) swaps partials for the co
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 from collections.abc import Callable
@@ -14,8 +15,10 @@ from typing import Any, Concatenate, ParamSpec
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import segno
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
@@ -25,6 +28,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseBase,
+    HttpResponseNotAllowed,
     HttpResponseRedirect,
 )
 from django.shortcuts import render
@@ -33,6 +37,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
+from django_otp import login as otp_login
 
 from frontline.accounts.models import User
 from frontline.accounts.principal import Principal
@@ -40,6 +45,7 @@ from frontline.accounts.selectors import user_role
 from frontline.core.errors import DomainError, NotFound
 from frontline.customers.selectors import customer_get_for_staff, principal_for_user
 from frontline.desk import selectors
+from frontline.desk import services as desk_services
 from frontline.desk.services import ticket_bulk_update
 from frontline.routing import selectors as routing_selectors
 from frontline.routing import services as routing_services
@@ -53,7 +59,7 @@ from frontline.tickets.selectors import (
     ticket_get_for_principal,
     ticket_list_for_principal,
 )
-from frontline.tickets.services import message_add, ticket_update
+from frontline.tickets.services import message_add, ticket_merge, ticket_update
 
 P = ParamSpec("P")
 DeskView = Callable[Concatenate[HttpRequest, Principal, P], HttpResponseBase]
@@ -125,13 +131,68 @@ class StaffAuthenticationForm(AuthenticationForm):
             raise forms.ValidationError(self.error_messages["not_staff"], code="not_staff")
 
 
+#: Session keys of a sign-in waiting for its second factor (the password was right).
+OTP_PENDING_USER = "desk_otp_user"
+OTP_PENDING_BACKEND = "desk_otp_backend"
+OTP_PENDING_NEXT = "desk_otp_next"
+OTP_PENDING_SINCE = "desk_otp_since"
+#: The code must follow the password within this many seconds.
+OTP_PENDING_SECONDS = 300
+
+
 class DeskLoginView(auth_views.LoginView):
+    """Password first; staff with a second factor are signed in only once their code matches."""
+
     template_name = "desk/login.html"
     authentication_form = StaffAuthenticationForm
     redirect_authenticated_user = False
 
     def get_default_redirect_url(self) -> str:
         return reverse("desk:inbox")
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        user = form.get_user()
+        if not selectors.has_second_factor(user=user):
+            return super().form_valid(form)
+        self.request.session.cycle_key()
+        self.request.session[OTP_PENDING_USER] = user.pk
+        self.request.session[OTP_PENDING_BACKEND] = getattr(user, "backend", "")
+        self.request.session[OTP_PENDING_NEXT] = self.get_success_url()
+        self.request.session[OTP_PENDING_SINCE] = timezone.now().timestamp()
+        return HttpResponseRedirect(reverse("desk:login-verify"))
+
+
+def _pending_sign_in(request: HttpRequest) -> User | None:
+    user_id = request.session.get(OTP_PENDING_USER)
+    since = request.session.get(OTP_PENDING_SINCE, 0)
+    if not user_id or timezone.now().timestamp() - since > OTP_PENDING_SECONDS:
+        return None
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def login_verify(request: HttpRequest) -> HttpResponseBase:
+    """The second step of a sign-in: the current code from the staff member's authenticator app."""
+    user = _pending_sign_in(request)
+    if user is None:
+        for key in (OTP_PENDING_USER, OTP_PENDING_BACKEND, OTP_PENDING_NEXT, OTP_PENDING_SINCE):
+            request.session.pop(key, None)
+        messages.error(request, _("Sign in again: the code must follow the password within five minutes."))
+        return HttpResponseRedirect(reverse("desk:login"))
+    error = ""
+    if request.method == "POST":
+        token = request.POST.get("token", "").strip()
+        device = desk_services.totp_verify(user=user, token=token) if token.isdigit() else None
+        if device is not None:
+            target = request.session.get(OTP_PENDING_NEXT) or reverse("desk:inbox")
+            backend = request.session.get(OTP_PENDING_BACKEND) or None
+            auth_login(request, user, backend=backend)  # a new session: the pending keys go with the old
+            otp_login(request, device)
+            return HttpResponseRedirect(target)
+        error = _("That code does not match. Enter the 6-digit code your authenticator app shows now.")
+    elif request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    with translation.override(user.language or "en"):
+        return render(request, "desk/login_verify.html", {"error": error}, status=200 if not error else 400)
 
 
 @require_POST
@@ -203,7 +264,7 @@ def inbox(request: HttpRequest, principal: Principal) -> HttpResponseBase:
         page = selectors.inbox_page(principal=principal, inbox=box, query=query, sort=sort, cursor=cursor)
     except DomainError as exc:
         messages.error(request, exc.message)
-        page = selectors.inbox_page(principal=principal, inbox=box, query=query, sort=sort)
+        page = selectors.inbox_page(principal=principal, inbox=box, sort=sort)
     counts = selectors.inbox_counts(principal=principal)
     labels = _inbox_labels()
     keep = {"inbox": box, "sort": sort, "q": query}
@@ -214,6 +275,7 @@ def inbox(request: HttpRequest, principal: Principal) -> HttpResponseBase:
         {
             **_base_context(request, principal),
             "inboxes": [(key, labels[key], counts[key]) for key in selectors.INBOXES],
+            "count_cap": selectors.COUNT_CAP,
             "inbox": box,
             "inbox_label": labels[box],
             "sort": sort,
@@ -230,6 +292,15 @@ def inbox(request: HttpRequest, principal: Principal) -> HttpResponseBase:
             "first_url": f"?{urlencode(keep)}",
             "statuses": Ticket.Status.choices,
             "assignees": selectors.assignee_choices(),
+            "saved_views": [
+                (
+                    view,
+                    "?"
+                    + urlencode({"inbox": view.inbox, "sort": view.sort, "q": view.query, "view": view.pk}),
+                )
+                for view in selectors.saved_view_list(user=principal.user)
+            ],
+            "current_view": request.GET.get("view", ""),
         },
     )
 
@@ -324,6 +395,12 @@ def ticket_detail(request: HttpRequest, principal: Principal, ticket_id: int) ->
             return HttpResponseBadRequest(_("No such macro."))
         context["draft"] = macro_render(macro=macro, customer=ticket.requester, agent=principal.user)
         context["chosen_macro"] = macro.pk
+    contact_id = request.GET.get("contact", "")
+    if contact_id.isdigit():  # just accepted: the call script beside the ticket
+        with contextlib.suppress(NotFound):
+            offer = selectors.offer_get_for_agent(user=principal.user, interaction_id=int(contact_id))
+            if offer.interaction.ticket_id == ticket.pk:
+                context["contact"] = offer
     return render(
         request,
         "desk/ticket_detail.html",
@@ -379,13 +456,30 @@ def ticket_reply(request: HttpRequest, principal: Principal, ticket_id: int) -> 
     direction = Message.Direction.NOTE if kind == "note" else Message.Direction.OUTBOUND
     if not body:
         messages.error(request, _("Write something first."))
+    elif kind == "note":
+        try:
+            added = desk_services.note_add(actor=principal.user, ticket=ticket, body=body)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Note added."))
+            if added.notified:
+                names = ", ".join(u.get_full_name() or u.get_username() for u in added.notified)
+                messages.info(request, _("Notified: %(names)s.") % {"names": names})
+            if added.not_notified:
+                names = ", ".join(f"@{name}" for name in added.not_notified)
+                messages.warning(
+                    request,
+                    _("Not notified (no such staff member, or they cannot see this ticket): %(names)s.")
+                    % {"names": names},
+                )
     else:
         try:
             message_add(actor=principal.user, ticket=ticket, direction=direction, body_text=body)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Note added.") if kind == "note" else _("Reply sent."))
+            messages.success(request, _("Reply sent."))
     return HttpResponseRedirect(reverse("desk:ticket", args=[ticket.pk]))
 
 
@@ -508,3 +602,213 @@ def performance(request: HttpRequest, principal: Principal) -> HttpResponseBase:
             "xlsx_url": f"/api/v1/reports/agent-performance?{urlencode({**params, 'format': 'xlsx'})}",
         },
     )
+
+
+# --- Offers: the pop-up for a chat, call or callback routing offers the agent
+
+
+@require_GET
+@desk_view()
+def offers(request: HttpRequest, principal: Principal) -> HttpResponseBase:
+    """The offer pop-up partial (empty when nothing is offered), fetched on each ws/me/ routing push."""
+    return render(
+        request,
+        "desk/_offers.html",
+        {"offers": selectors.offer_list_for_agent(user=principal.user), "now": timezone.now()},
+    )
+
+
+@require_POST
+@desk_view()
+def offer_accept(request: HttpRequest, principal: Principal, interaction_id: int) -> HttpResponseBase:
+    """Take the contact; the ticket opens (with the call script for a call), else the contact page."""
+    offer = selectors.offer_get_for_agent(user=principal.user, interaction_id=interaction_id)
+    try:
+        interaction = routing_services.interaction_accept(user=principal.user, interaction=offer.interaction)
+    except DomainError as exc:
+        messages.error(request, _("The contact could not be accepted: %(reason)s") % {"reason": exc.message})
+        return _back(request)
+    if interaction.ticket_id:
+        return HttpResponseRedirect(
+            f"{reverse('desk:ticket', args=[interaction.ticket_id])}?{urlencode({'contact': interaction.pk})}"
+        )
+    return HttpResponseRedirect(reverse("desk:contact", args=[interaction.pk]))
+
+
+@require_POST
+@desk_view()
+def offer_decline(request: HttpRequest, principal: Principal, interaction_id: int) -> HttpResponseBase:
+    offer = selectors.offer_get_for_agent(user=principal.user, interaction_id=interaction_id)
+    try:
+        routing_services.interaction_decline(user=principal.user, interaction=offer.interaction)
+    except DomainError as exc:
+        messages.error(request, _("The contact could not be declined: %(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(request, _("Contact declined; it goes back to the queue."))
+    return _back(request)
+
+
+@require_GET
+@desk_view()
+def contact(request: HttpRequest, principal: Principal, interaction_id: int) -> HttpResponseBase:
+    """A contact the agent holds that has no ticket: the matched customer and, for a call, the script."""
+    offer = selectors.offer_get_for_agent(user=principal.user, interaction_id=interaction_id)
+    return render(request, "desk/contact.html", {**_base_context(request, principal), "offer": offer})
+
+
+# --- Profile: the second factor
+
+
+def _qr_svg(url: str) -> str:
+    """The otpauth:// URL as an inline SVG QR code (segno; no JavaScript, no CDN)."""
+    return str(segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff"))
+
+
+@require_GET
+@desk_view()
+def profile(request: HttpRequest, principal: Principal) -> HttpResponseBase:
+    user = principal.user
+    pending = selectors.second_factor_pending(user=user)
+    context: dict[str, Any] = {
+        **_base_context(request, principal),
+        "has_second_factor": selectors.has_second_factor(user=user),
+        "pending": pending,
+    }
+    if pending is not None:
+        context["qr_svg"] = _qr_svg(pending.config_url)
+        context["secret"] = base64.b32encode(pending.bin_key).decode().rstrip("=")
+    return render(request, "desk/profile.html", context)
+
+
+@require_POST
+@desk_view()
+def second_factor_start(request: HttpRequest, principal: Principal) -> HttpResponseBase:
+    try:
+        desk_services.totp_enrol_start(user=principal.user)
+    except DomainError:
+        messages.error(
+            request, _("A second factor is already set up. Turn it off first to set up a new one.")
+        )
+    return HttpResponseRedirect(reverse("desk:profile"))
+
+
+@require_POST
+@desk_view()
+def second_factor_confirm(request: HttpRequest, principal: Principal) -> HttpResponseBase:
+    token = request.POST.get("token", "").strip()
+    try:
+        device = (
+            desk_services.totp_enrol_confirm(user=principal.user, token=token) if token.isdigit() else None
+        )
+    except DomainError:
+        messages.error(request, _("Start the set-up first."))
+        return HttpResponseRedirect(reverse("desk:profile"))
+    if device is None:
+        messages.error(
+            request, _("That code does not match. Enter the 6-digit code your authenticator app shows now.")
+        )
+    else:
+        otp_login(request, device)
+        messages.success(request, _("Second factor on: from now on you sign in with a code from your app."))
+    return HttpResponseRedirect(reverse("desk:profile"))
+
+
+@require_POST
+@desk_view()
+def second_factor_disable(request: HttpRequest, principal: Principal) -> HttpResponseBase:
+    token = request.POST.get("token", "").strip()
+    if token.isdigit() and desk_services.totp_disable(user=principal.user, token=token):
+        messages.success(request, _("Second factor off."))
+    else:
+        messages.error(
+            request, _("That code does not match. Enter the 6-digit code your authenticator app shows now.")
+        )
+    return HttpResponseRedirect(reverse("desk:profile"))
+
+
+# --- Merge (ticket page) and reassign (supervisor console)
+
+
+@require_POST
+@desk_view()
+def ticket_merge_view(request: HttpRequest, principal: Principal, ticket_id: int) -> HttpResponseBase:
+    """Merge this ticket into another the agent can see: its thread moves there and it closes."""
+    source = ticket_get_for_principal(principal=principal, ticket_id=ticket_id)
+    raw = request.POST.get("target", "").strip().lstrip("#")
+    target = None
+    if raw.isdigit():
+        with contextlib.suppress(NotFound):
+            target = ticket_get_for_principal(principal=principal, ticket_id=int(raw))
+    if target is None:
+        messages.error(
+            request,
+            _("Nothing was merged: there is no ticket #%(id)s that you can see.") % {"id": raw or "?"},
+        )
+        return HttpResponseRedirect(reverse("desk:ticket", args=[source.pk]))
+    try:
+        ticket_merge(actor=principal.user, source=source, target=target)
+    except DomainError as exc:
+        messages.error(request, _("Nothing was merged: %(reason)s") % {"reason": exc.message})
+        return HttpResponseRedirect(reverse("desk:ticket", args=[source.pk]))
+    messages.success(request, _("Ticket #%(source)s was merged into this one.") % {"source": source.pk})
+    return HttpResponseRedirect(reverse("desk:ticket", args=[target.pk]))
+
+
+@require_POST
+@desk_view(supervisor=True)
+def agent_reassign(request: HttpRequest, principal: Principal, user_id: int) -> HttpResponseBase:
+    """Move every open ticket of one agent to another (all or nothing)."""
+    agent = selectors.assignee_choices().filter(pk=user_id).first()
+    if agent is None:
+        raise Http404("no such agent")
+    raw = request.POST.get("assignee", "")
+    to = selectors.assignee_choices().filter(pk=int(raw) if raw.isdigit() else -1).first()
+    if to is None or to.pk == agent.pk:
+        messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": _("choose another agent")})
+        return HttpResponseRedirect(reverse("desk:supervisor"))
+    try:
+        moved = desk_services.tickets_reassign(actor=principal.user, from_user=agent, to_user=to)
+    except DomainError as exc:
+        messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(
+            request,
+            _("%(count)d open tickets moved from %(from)s to %(to)s.")
+            % {
+                "count": moved,
+                "from": agent.get_full_name() or agent.get_username(),
+                "to": to.get_full_name() or to.get_username(),
+            },
+        )
+    return HttpResponseRedirect(reverse("desk:supervisor"))
+
+
+# --- Saved inbox views
+
+
+@require_POST
+@desk_view()
+def saved_view_create(request: HttpRequest, principal: Principal) -> HttpResponseBase:
+    """Save the inbox being looked at (its inbox, sort and search words) under a name."""
+    inbox_name = request.POST.get("inbox", "")
+    sort = request.POST.get("sort", "-updated")
+    query = request.POST.get("q", "")
+    back = f"{reverse('desk:inbox')}?{urlencode({'inbox': inbox_name, 'sort': sort, 'q': query})}"
+    try:
+        view = desk_services.saved_view_create(
+            user=principal.user, name=request.POST.get("name", ""), inbox=inbox_name, sort=sort, query=query
+        )
+    except DomainError as exc:
+        messages.error(request, _("The view was not saved: %(reason)s") % {"reason": exc.message})
+        return HttpResponseRedirect(back)
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return HttpResponseRedirect(f"{back}&view={view.pk}")
+
+
+@require_POST
+@desk_view()
+def saved_view_delete(request: HttpRequest, principal: Principal, view_id: int) -> HttpResponseBase:
+    view = selectors.saved_view_get(user=principal.user, view_id=view_id)
+    desk_services.saved_view_delete(user=principal.user, view=view)
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return HttpResponseRedirect(reverse("desk:inbox"))

@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP through Django, websockets through Channels (session-authenticated)."""
 
 import os
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 
@@ -12,13 +13,37 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
-from frontline.websockets import websocket_urlpatterns  # noqa: E402
+from frontline.websockets import (  # noqa: E402
+    websocket_urlpatterns,
+    widget_websocket_urlpatterns,
+)
+
+
+class _WebsocketByPath:
+    """Send a socket to the staff stack, or to the widget routes when only they match."""
+
+    def __init__(self, staff: Any, widget: Any) -> None:
+        self.staff = staff
+        self.widget = widget
+        self.staff_paths = [route.pattern for route in websocket_urlpatterns]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
+        path = scope.get("path", "").lstrip("/")
+        if any(pattern.match(path) for pattern in self.staff_paths):
+            return await self.staff(scope, receive, send)
+        return await self.widget(scope, receive, send)
+
 
 application = ProtocolTypeRouter(
     {
         # Every middleware is async-capable, so a request crosses into the sync thread once, for
         # the view. (WhiteNoise, sync-only, made each request hop threads at every middleware.)
         "http": ASGIStaticFilesHandler(django_application),
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": _WebsocketByPath(
+            # The staff sockets: session-authenticated, only from Frontline's own pages.
+            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+            # The chat widget on a business's site: the consumer checks that site's origins.
+            URLRouter(widget_websocket_urlpatterns),
+        ),
     }
 )

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "frontline.connectors.email",
     "frontline.connectors.messaging",
     "frontline.connectors.voice",
+    "frontline.connectors.webchat",
     "frontline.escalations",
     "frontline.rules",
     "frontline.remedies",

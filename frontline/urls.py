@@ -19,6 +19,7 @@ urlpatterns = [
     path("inbound/email/<int:mailbox_id>", inbound_mime, name="email-inbound"),
     path("inbound/", include("frontline.connectors.messaging.urls")),
     path("voice/", include("frontline.connectors.voice.urls")),
+    path("chat/", include("frontline.connectors.webchat.urls")),
     path("survey/", include("frontline.feedback.urls")),
     path("help/", include("frontline.knowledge.urls")),
     path("desk/", include("frontline.desk.urls")),

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test check bench bench-email bench-sla bench-routing install clean
+.PHONY: demo test check bench bench-email bench-sla bench-routing bench-desk bench-chat install clean
 
 $(STAMP): pyproject.toml package-lock.json
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=..."; exit 1; }
@@ -41,6 +41,12 @@ bench-sla: $(STAMP)
 
 bench-routing: $(STAMP)
 	$(BIN)/python bench/routing.py $(BENCH_ARGS)
+
+bench-chat: $(STAMP)
+	$(BIN)/python bench/chat.py $(BENCH_ARGS)
+
+bench-desk: $(STAMP)
+	$(BIN)/python bench/desk.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -30,6 +30,9 @@ APPS = (
     "feedback",
 )
 
+#: Only admins: users and groups, and staff second-factor devices (to reset a lost authenticator).
+ADMIN_ONLY_APPS = ("auth", "otp_totp")
+
 # Agents work tickets and customers; supervisors also manage teams, segments and plans;
 # admins have every permission of the Frontline apps.
 _GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -88,17 +91,19 @@ def sync_role_groups(**kwargs: Any) -> None:
     if app_config is not None and app_config is not with_models[-1]:
         return  # Django signals only the apps that have models, in INSTALLED_APPS order
     permissions = list(
-        Permission.objects.filter(content_type__app_label__in=(*APPS, "auth")).select_related("content_type")
+        Permission.objects.filter(content_type__app_label__in=(*APPS, *ADMIN_ONLY_APPS)).select_related(
+            "content_type"
+        )
     )
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)
-        if role == Role.ADMIN:  # admins also manage users and groups
+        if role == Role.ADMIN:  # admins also manage users, groups and second factors
             group.permissions.set(permissions)
             continue
         grants = _GRANTS[role]
         group.permissions.set(
             p
             for p in permissions
-            if p.content_type.app_label != "auth"
+            if p.content_type.app_label not in ADMIN_ONLY_APPS
             and p.codename.split("_", 1)[0] in grants.get(p.content_type.app_label, ())
         )

@@ -269,6 +269,10 @@ FRONTLINE_CHAT_ACCEPT_SECONDS = int(os.environ.get("FRONTLINE_CHAT_ACCEPT_SECOND
 #: Per widget socket, (burst, per second): chat messages, and frames of any kind (typing, reads).
 FRONTLINE_CHAT_MESSAGE_RATE = (5, 1.0)
 FRONTLINE_CHAT_FRAME_RATE = (40, 10.0)
+#: How long a link to an agent's file, sent into a chat, lets the customer download it.
+FRONTLINE_CHAT_ATTACHMENT_LINK_SECONDS = int(
+    os.environ.get("FRONTLINE_CHAT_ATTACHMENT_LINK_SECONDS", "86400")
+)
 
 # --- Agent desk (frontline/desk; docs/desk.md)
 LOGIN_URL = "/desk/login/"

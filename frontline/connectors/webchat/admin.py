@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from frontline.connectors.webchat.models import ChatEntry, Conversation, Site
+from frontline.connectors.webchat.selectors import embed_snippet
 from frontline.connectors.webchat.services import public_key_new
 
 
@@ -23,12 +24,7 @@ class SiteAdmin(admin.ModelAdmin[Site]):
     def embed_code(self, site: Site) -> SafeString | str:
         if not site.public_key:
             return "-"
-        return format_html(
-            "<code>&lt;script src=&quot;{}/static/webchat/widget.js&quot; data-site=&quot;{}&quot; async&gt;"
-            "&lt;/script&gt;</code>",
-            "https://your-frontline",
-            site.public_key,
-        )
+        return format_html("<code>{}</code>", embed_snippet(site))
 
     def save_model(self, request: HttpRequest, obj: Site, form: Any, change: bool) -> None:
         if not obj.public_key:
@@ -38,7 +34,7 @@ class SiteAdmin(admin.ModelAdmin[Site]):
 
 class ChatEntryInline(admin.TabularInline[ChatEntry, Conversation]):
     model = ChatEntry
-    fields = ("seq", "author", "author_name", "body", "created_at")
+    fields = ("seq", "author", "author_name", "body", "attachment", "created_at")
     readonly_fields = fields
     extra = 0
     can_delete = False

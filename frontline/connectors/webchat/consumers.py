@@ -2,7 +2,7 @@
 
 ws://host/ws/chat/<site key>/?lang=fil   the widget (no sign-in; the page's Origin must be allowed)
 
-    → {"type": "ready", "language", "strings", "open", "opens_at", "offers"}
+    → {"type": "ready", "language", "strings", "open", "opens_at", "offers", "attachment_max_bytes"}
     ← {"type": "suggest", "q"}                       → {"type": "suggestions", "q", "articles"}
     ← {"type": "solved", "article_id", "q"}          → {"type": "deflected"}
     ← {"type": "start", "name", "email", "question"} → {"type": "started", "token", ...} + lines
@@ -12,6 +12,9 @@ ws://host/ws/chat/<site key>/?lang=fil   the widget (no sign-in; the page's Orig
     ← {"type": "leave_message", "name", "email", "text"} / {"type": "callback", "name", "phone"}
     ← {"type": "transcript"} / {"type": "end"} / {"type": "ping"}
     → {"type": "message", "seq", "author", "name", "text", "client_id", "at"}   each line once, in order
+      (a file's line adds "attachment": {"id", "name", "size", "content_type", "url"}, a signed link)
+
+Files go up over HTTP (views.attachment_upload) and come back as lines like any other.
     → {"type": "agent_joined", "name"} / {"type": "typing", ...} / {"type": "read", "seq"}
     → {"type": "fallback", "reason"} / {"type": "ended"} / {"type": "error", "code", "message", ...}
 
@@ -80,6 +83,7 @@ def _ready(language: str) -> dict[str, Any]:
         "open": availability.is_open,
         "opens_at": availability.opens_at.isoformat() if availability.opens_at else None,
         "offers": ["leave_message", "callback"] if selectors.callback_line() else ["leave_message"],
+        "attachment_max_bytes": services.attachment_max_bytes(),
     }
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from frontline.customers.models import Customer
 from frontline.routing.models import Interaction, Queue
-from frontline.tickets.models import Message, Ticket
+from frontline.tickets.models import Attachment, Message, Ticket
 
 
 class Site(models.Model):
@@ -99,7 +99,10 @@ class Conversation(models.Model):
 
 
 class ChatEntry(models.Model):
-    """One line of a conversation, numbered 1, 2, 3... inside it (the widget resumes after a number)."""
+    """One line of a conversation, numbered 1, 2, 3... inside it (the widget resumes after a number).
+
+    A line is text, or a file: then `attachment` is the ticket's attachment and `body` its name.
+    """
 
     class Author(models.TextChoices):
         CUSTOMER = "customer", _("Customer")
@@ -114,6 +117,9 @@ class ChatEntry(models.Model):
     client_id = models.CharField(max_length=64, blank=True, help_text="The widget's id for a resend.")
     message = models.OneToOneField(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="chat_entry"
+    )
+    attachment = models.OneToOneField(
+        Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="chat_entry"
     )
     created_at = models.DateTimeField()
 

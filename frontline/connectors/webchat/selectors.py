@@ -1,10 +1,13 @@
-"""The web chat's reads: the site behind a key, a conversation's lines, hours, suggestions, strings."""
+"""The web chat's reads: the site behind a key, a conversation's lines and files, hours, suggestions,
+strings."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core import signing
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import translation as i18n
@@ -12,17 +15,25 @@ from django.utils.translation import gettext as _
 
 from frontline.connectors.voice.models import VoiceLine
 from frontline.connectors.webchat.models import ChatEntry, Conversation, Site
-from frontline.core.errors import Invalid
+from frontline.core.errors import DomainError, Invalid, NotFound
 from frontline.knowledge import locales
 from frontline.knowledge import selectors as knowledge
 from frontline.knowledge.models import Article
 from frontline.routing.models import Queue
 from frontline.sla.selectors import Availability, channel_availability
-from frontline.tickets.models import Channel
+from frontline.tickets.models import Attachment, Channel
 
 #: The widget's languages (Django's codes).
 LANGUAGES = ("en", "fil", "zh-hans")
 SUGGESTIONS = 3
+#: The public key of the demo company's site (`make demo`), whose page is /chat/demo/.
+DEMO_SITE_KEY = "demo"
+_ATTACHMENT_LINK_SALT = "frontline.webchat.attachment"
+
+
+class LinkExpired(DomainError):
+    status = 410
+    code = "expired"
 
 
 def site_get_by_key(key: str) -> Site | None:
@@ -34,6 +45,19 @@ def site_get_by_key(key: str) -> Site | None:
 
 def site_list() -> QuerySet[Site]:
     return Site.objects.select_related("queue").order_by("name", "id")
+
+
+def site_demo() -> Site | None:
+    """The demo company's site, while it is active (None on an installation without the demo)."""
+    return site_get_by_key(DEMO_SITE_KEY)
+
+
+def embed_snippet(site: Site) -> str:
+    """The tag a business pastes into its pages to show the widget of `site`."""
+    return (
+        f'<script src="{settings.FRONTLINE_BASE_URL}/static/webchat/widget.js" '
+        f'data-site="{site.public_key}" async></script>'
+    )
 
 
 def chat_queue(site: Site) -> Queue | None:
@@ -57,7 +81,48 @@ def callback_line() -> VoiceLine | None:
 
 def entries_after(*, conversation: Conversation, seq: int, limit: int = 500) -> list[ChatEntry]:
     """The conversation's lines numbered above `seq`, in order (what a resuming widget missed)."""
-    return list(ChatEntry.objects.filter(conversation=conversation, seq__gt=seq).order_by("seq")[:limit])
+    return list(
+        ChatEntry.objects.filter(conversation=conversation, seq__gt=seq)
+        .select_related("attachment")
+        .order_by("seq")[:limit]
+    )
+
+
+def attachment_link_seconds() -> int:
+    """How long a customer's link to a file of the chat works (the widget gets fresh ones on resume)."""
+    return int(settings.FRONTLINE_CHAT_ATTACHMENT_LINK_SECONDS)
+
+
+def attachment_link(*, conversation_id: int, attachment_id: int) -> str:
+    """The customer's download address of a file shown in the chat: signed, for this conversation only."""
+    signature = signing.dumps([conversation_id, attachment_id], salt=_ATTACHMENT_LINK_SALT)
+    return reverse("webchat:attachment", args=[attachment_id]) + f"?s={signature}"
+
+
+def attachment_get_by_link(*, attachment_id: int, signature: str) -> Attachment:
+    """The file behind a customer's link: the signature must name this attachment and a conversation
+    that showed it; anything else is NotFound, an old link LinkExpired."""
+    try:
+        conversation_id, signed_id = signing.loads(
+            signature, salt=_ATTACHMENT_LINK_SALT, max_age=attachment_link_seconds()
+        )
+    except signing.SignatureExpired:
+        raise LinkExpired(_("This link has expired. Open the chat again to get a new one.")) from None
+    except (signing.BadSignature, TypeError, ValueError):
+        raise NotFound(_("This file cannot be found.")) from None
+    entry = (
+        ChatEntry.objects.filter(conversation_id=conversation_id, attachment_id=attachment_id)
+        .select_related("attachment", "conversation")
+        .first()
+    )
+    if (
+        signed_id != attachment_id
+        or entry is None
+        or entry.attachment is None
+        or entry.attachment.ticket_id != entry.conversation.ticket_id
+    ):
+        raise NotFound(_("This file cannot be found."))
+    return entry.attachment
 
 
 def conversation_get_for_staff(conversation_id: int) -> Conversation | None:
@@ -147,6 +212,9 @@ def strings(language: str) -> dict[str, str]:
             "you": _("You"),
             "message": _("Your message"),
             "send": _("Send"),
+            "attach": _("Attach a file"),
+            "uploading": _("Sending the file…"),
+            "file_too_large": _("A file can be at most %(size)s."),
             "read": _("Read"),
             "sending": _("Sending…"),
             "reconnecting": _("Connection lost. Reconnecting…"),

@@ -1,10 +1,14 @@
-"""The web chat's writes: start and resume a conversation, sequence its lines, fall back, transcripts.
+"""The web chat's writes: start and resume a conversation, sequence its lines and files, fall back,
+transcripts, and the sites that embed the widget.
 
 Every line gets the next number of its conversation inside the transaction that stores it (the
 conversation row is locked and its counter raised there), so numbers are 1, 2, 3... with no gap
 and no repeat. A customer line carries the widget's own id: sending it again after a dropped
 connection returns the stored line instead of a second one. Listeners are told after commit,
 through the channel layer (groups `webchat.conversation.<id>` and `webchat.agents`).
+A file is a line too: its attachment is stored on the chat ticket, on a message of its own (from
+the customer) or on the agent's reply; the customer fetches it by a signed link (see
+`selectors.attachment_link`), agents through the tickets API.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import IO, Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -25,24 +29,27 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils import translation as i18n
 from django.utils.translation import gettext as _
 
+from frontline.accounts.models import User
 from frontline.connectors.voice import services as voice
 from frontline.connectors.voice.models import CallbackRequest
 from frontline.connectors.webchat import selectors
 from frontline.connectors.webchat.models import ChatEntry, Conversation, Site
-from frontline.core.errors import Conflict, DomainError, Invalid, NotFound
+from frontline.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
 from frontline.customers.models import Customer
 from frontline.customers.services import customer_find_or_create
 from frontline.events.services import event_record
 from frontline.knowledge.models import Deflection
 from frontline.knowledge.services import deflection_record
 from frontline.routing import services as routing
-from frontline.routing.models import Interaction
-from frontline.tickets.models import Channel, Message, Ticket
-from frontline.tickets.services import message_add, ticket_create
+from frontline.routing.models import Interaction, Queue
+from frontline.tickets.content import safe_filename
+from frontline.tickets.models import Attachment, Channel, Message, Ticket
+from frontline.tickets.services import attachment_add, message_add, ticket_create
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +64,8 @@ LIMITS: dict[str, tuple[int, int]] = {
     "callback-phone": (3, 3600),
     "leave-ip": (10, 3600),
     "transcript": (3, 3600),
+    "attachment-ip": (60, 3600),
+    "attachment-conversation": (20, 3600),
 }
 _OPEN = (Conversation.State.WAITING, Conversation.State.ACTIVE)
 
@@ -114,9 +123,13 @@ def _send_after_commit(group: str, message: dict[str, Any]) -> None:
     transaction.on_commit(lambda: _send(group, message))
 
 
-def entry_data(entry: ChatEntry) -> dict[str, Any]:
-    """A line as the widget and the agents' socket see it: plain text, never HTML."""
-    return {
+def entry_data(entry: ChatEntry, *, for_agents: bool = False) -> dict[str, Any]:
+    """A line as the widget (or, `for_agents`, the agents' socket) sees it: plain text, never HTML.
+
+    A file's line adds `attachment`: its name, size, type and where to fetch it (the customer's
+    signed link, or the tickets API for agents).
+    """
+    data: dict[str, Any] = {
         "seq": entry.seq,
         "author": entry.author,
         "name": entry.author_name,
@@ -124,6 +137,22 @@ def entry_data(entry: ChatEntry) -> dict[str, Any]:
         "client_id": entry.client_id,
         "at": entry.created_at.isoformat(),
     }
+    attachment = entry.attachment if entry.attachment_id is not None else None
+    if attachment is not None:
+        if for_agents:
+            url = f"/api/v1/attachments/{attachment.pk}/content"
+        else:
+            url = selectors.attachment_link(
+                conversation_id=entry.conversation_id, attachment_id=attachment.pk
+            )
+        data["attachment"] = {
+            "id": attachment.pk,
+            "name": attachment.filename,
+            "size": attachment.size,
+            "content_type": attachment.content_type,
+            "url": url,
+        }
+    return data
 
 
 def signal(conversation_id: int, data: dict[str, Any]) -> None:
@@ -153,9 +182,8 @@ def _next_seq(conversation: Conversation) -> int:
 
 def announcements(conversation: Conversation, entry: ChatEntry) -> list[tuple[str, dict[str, Any]]]:
     """(group, message) pairs that tell the widget's tabs and (for customer lines) the agents of a line."""
-    data = entry_data(entry)
     pairs: list[tuple[str, dict[str, Any]]] = [
-        (conversation_group(conversation.pk), {"type": "chat.entry", "entry": data})
+        (conversation_group(conversation.pk), {"type": "chat.entry", "entry": entry_data(entry)})
     ]
     if entry.author != ChatEntry.Author.AGENT:
         pairs.append(
@@ -167,7 +195,7 @@ def announcements(conversation: Conversation, entry: ChatEntry) -> list[tuple[st
                         "type": "message",
                         "conversation": conversation.pk,
                         "ticket": conversation.ticket_id,
-                        **data,
+                        **entry_data(entry, for_agents=True),
                     },
                 },
             )
@@ -184,18 +212,22 @@ def _entry_add(
     author_name: str = "",
     client_id: str = "",
     message: Message | None = None,
+    attachment: Attachment | None = None,
+    seq: int | None = None,
     publish: bool = True,
 ) -> ChatEntry:
-    """The conversation's next line. `publish=False`: the caller (an async consumer) announces it
-    itself after commit, without making the database thread wait for the channel layer."""
+    """The conversation's next line (`seq`: a number the caller drew with `_next_seq` already).
+    `publish=False`: the caller (an async consumer) announces it itself after commit, without making
+    the database thread wait for the channel layer."""
     entry = ChatEntry.objects.create(
         conversation=conversation,
-        seq=_next_seq(conversation),
+        seq=seq if seq is not None else _next_seq(conversation),
         author=author,
         author_name=author_name[:MAX_NAME],
         body=body,
         client_id=client_id,
         message=message,
+        attachment=attachment,
         created_at=at,
     )
     if publish:
@@ -477,6 +509,118 @@ def lines_unmirrored(*, older_than: timedelta, now: datetime | None = None) -> l
     )
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file the widget sent: its bytes, size, and the name and type the browser gave."""
+
+    file: IO[bytes]
+    name: str
+    content_type: str
+    size: int
+
+
+def attachment_max_bytes() -> int:
+    return int(settings.FRONTLINE_ATTACHMENT_MAX_BYTES)
+
+
+def attachment_too_large() -> TooLarge:
+    return TooLarge(
+        _("A file can be at most %(size)s.") % {"size": filesizeformat(attachment_max_bytes())}, field="file"
+    )
+
+
+def attachment_receive(
+    *,
+    site: Site,
+    token: str,
+    upload: Upload | None,
+    client_id: Any,
+    ip: str = "",
+    at: datetime | None = None,
+) -> tuple[ChatEntry, bool]:
+    """The customer's file, sent with the conversation's resume token: stored on the chat ticket
+    (an inbound message carrying the attachment) and numbered as the conversation's next line.
+
+    The same `client_id` again returns the stored line (`created` False). The lines before the file
+    are copied onto the ticket first, so the ticket keeps the chat's order. All or nothing.
+    """
+    now = at or timezone.now()
+    throttle("attachment-ip", ip or "unknown")
+    if not isinstance(token, str) or not token:
+        raise Forbidden(_("Start the chat first."), code="not_started")
+    conversation = conversation_for_token(site=site, token=token)
+    client_id = _check_client_id(client_id)
+    if upload is None:
+        raise Invalid(_("Choose a file to send."), field="file")
+    if upload.size > attachment_max_bytes():
+        raise attachment_too_large()
+    if upload.size == 0:
+        raise Invalid(_("The file is empty."), field="file")
+    throttle("attachment-conversation", str(conversation.pk))
+    with transaction.atomic():
+        conversation = _locked(conversation.pk)
+        existing = (
+            ChatEntry.objects.filter(conversation=conversation, client_id=client_id)
+            .select_related("attachment")
+            .first()
+        )
+        if existing is not None:
+            return existing, False
+        if conversation.state not in _OPEN:
+            raise Conflict(_("This conversation has ended."), code="ended")
+        lines_mirror(conversation_id=conversation.pk)
+        seq = _next_seq(conversation)
+        ticket = Ticket.objects.get(pk=conversation.ticket_id)
+        name = safe_filename(upload.name or "")
+        message = message_add(
+            actor=None,
+            ticket=ticket,
+            direction=Message.Direction.INBOUND,
+            body_text=name,
+            channel=Channel.CHAT,
+            external_id=f"webchat:{conversation.pk}:{seq}",
+            created_at=now,
+        )
+        try:
+            attachment = attachment_add(
+                actor=None,
+                ticket=ticket,
+                file=upload.file,
+                filename=name,
+                content_type=upload.content_type,
+                message=message,
+            )
+        except TooLarge:
+            raise attachment_too_large() from None
+        except Invalid as exc:
+            if exc.code != "unsupported_type":
+                raise
+            raise Invalid(_("Files of this type cannot be sent."), field="file", code=exc.code) from None
+        try:
+            entry = _entry_add(
+                conversation,
+                author=ChatEntry.Author.CUSTOMER,
+                author_name=conversation.customer_name,
+                body=attachment.filename,
+                client_id=client_id,
+                message=message,
+                attachment=attachment,
+                seq=seq,
+                at=now,
+            )
+            event_record(
+                actor=None,
+                verb="webchat.attachment_received",
+                target=conversation,
+                at=now,
+                after={"seq": seq, "attachment": attachment.pk, "message": message.pk},
+            )
+        except Exception:  # the rows roll back; the stored bytes must not stay behind either
+            attachment.file.delete(save=False)
+            raise
+    return entry, True
+
+
 def _agent_name(message: Message) -> str:
     user = message.author_user
     if user is None:
@@ -510,6 +654,41 @@ def agent_line_from_message(*, message_id: int) -> ChatEntry | None:
         author_name=_agent_name(message),
         body=text,
         at=message.created_at,
+    )
+
+
+@transaction.atomic
+def agent_line_from_attachment(*, attachment_id: int) -> ChatEntry | None:
+    """A file on an agent's reply on a chat ticket becomes the conversation's next line (a link).
+
+    Only files of replies written while the chat is open; a note's files never reach the widget.
+    """
+    attachment = (
+        Attachment.objects.select_related("message", "message__author_user").filter(pk=attachment_id).first()
+    )
+    if attachment is None or attachment.message is None:
+        return None
+    message = attachment.message
+    if message.direction != Message.Direction.OUTBOUND or message.channel != Channel.CHAT:
+        return None
+    conversation = (
+        Conversation.objects.filter(ticket_id=message.ticket_id, state__in=_OPEN)
+        .order_by("-started_at")
+        .first()
+    )
+    if conversation is None or message.created_at < conversation.started_at:
+        return None
+    conversation = _locked(conversation.pk)
+    existing = ChatEntry.objects.filter(attachment=attachment).first()
+    if existing is not None:
+        return existing
+    return _entry_add(
+        conversation,
+        author=ChatEntry.Author.AGENT,
+        author_name=_agent_name(message),
+        body=attachment.filename,
+        attachment=attachment,
+        at=attachment.created_at,
     )
 
 
@@ -694,7 +873,10 @@ def transcript_send(*, conversation: Conversation, at: datetime | None = None) -
         for entry in entries:
             who = entry.author_name or (_("Agent") if entry.author == ChatEntry.Author.AGENT else _("You"))
             stamp = timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M")
-            lines.append(f"[{stamp}] {who}: {entry.body}")
+            text = entry.body
+            if entry.attachment_id is not None:
+                text = _("Sent a file: %(name)s") % {"name": entry.body}
+            lines.append(f"[{stamp}] {who}: {text}")
         subject = _("Your chat with %(site)s") % {"site": conversation.site.name}
         body = "\n".join([_("Here is the transcript of your chat."), "", *lines, ""])
     sent = send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [conversation.customer_email])
@@ -720,3 +902,59 @@ def deflection_from_chat(*, article_id: int, query: str, language: str) -> Defle
         channel=Channel.CHAT,
         language=language if language else "",
     )
+
+
+# --- Sites -------------------------------------------------------------------------------------------
+
+
+def _check_site(site: Site) -> None:
+    try:
+        site.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise Invalid("; ".join(messages), field=field) from None
+
+
+@transaction.atomic
+def site_create(
+    *,
+    actor: User | None,
+    name: str,
+    allowed_origins: list[str],
+    queue: Queue | None = None,
+    public_key: str = "",
+) -> Site:
+    """A site that may embed the widget; a fresh random public key unless one is given."""
+    site = Site(
+        name=name,
+        public_key=public_key or public_key_new(),
+        allowed_origins=list(allowed_origins),
+        queue=queue,
+    )
+    _check_site(site)
+    site.save()
+    event_record(
+        actor=actor,
+        verb="webchat.site_created",
+        target=site,
+        after={"name": site.name, "allowed_origins": site.allowed_origins, "queue": site.queue_id},
+    )
+    return site
+
+
+@transaction.atomic
+def site_update(*, actor: User | None, site: Site, allowed_origins: list[str], queue: Queue | None) -> Site:
+    """Change which pages may open the site's chat and where its chats wait."""
+    site = Site.objects.select_for_update().get(pk=site.pk)
+    before = {"allowed_origins": site.allowed_origins, "queue": site.queue_id}
+    site.allowed_origins, site.queue = list(allowed_origins), queue
+    _check_site(site)
+    site.save(update_fields=["allowed_origins", "queue"])
+    event_record(
+        actor=actor,
+        verb="webchat.site_changed",
+        target=site,
+        before=before,
+        after={"allowed_origins": site.allowed_origins, "queue": site.queue_id},
+    )
+    return site

@@ -1,5 +1,5 @@
-"""Reactions to other apps' events: an agent's reply on a chat ticket reaches the widget; an accepted
-chat tells the widget who joined. Listeners run after commit and never raise."""
+"""Reactions to other apps' events: an agent's reply on a chat ticket, and the files on it, reach the
+widget; an accepted chat tells the widget who joined. Listeners run after commit and never raise."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ def _on_event(sender: object, event: Event, **kwargs: Any) -> None:
                 from frontline.connectors.webchat.services import agent_line_from_message
 
                 agent_line_from_message(message_id=int(event.after["message"]))
+        elif event.verb == "attachment.added":
+            from frontline.connectors.webchat.services import agent_line_from_attachment
+
+            agent_line_from_attachment(attachment_id=int(event.after["attachment"]))
         elif event.verb == "interaction.connected" and event.after.get("channel") == "chat":
             from frontline.connectors.webchat.services import agent_joined
 

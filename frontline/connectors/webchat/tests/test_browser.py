@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError
 
-from frontline.accounts.testing import Api
+from frontline.accounts.testing import Api, session_cookie
 from frontline.connectors.webchat.models import ChatEntry, Conversation, Site
 from frontline.routing import services as routing
 from frontline.routing.models import Interaction
@@ -99,10 +100,19 @@ def artifacts():
 
 
 def _wait_for(predicate, what):
-    """Poll the database for what another thread (the server) commits."""
+    """Poll the database for what another thread (the server) commits.
+
+    The test database is SQLite in memory with a shared cache, where a read of a table the server
+    is writing is refused at once ("database table is locked") instead of waiting: read again.
+    """
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        value = predicate()
+        try:
+            value = predicate()
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            value = None
         if value:
             return value
         time.sleep(0.1)
@@ -118,6 +128,28 @@ def _as_agent(api, path, body=None):
     def run():
         try:
             result["response"] = api.post(path, body)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=30)
+    return result["response"]
+
+
+def _as_agent_upload(api, path, name, content, message_id):
+    """Attach a file to a ticket message through the API, from a thread with no event loop."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+
+    result = {}
+
+    def run():
+        try:
+            result["response"] = api.client.post(
+                f"/api/v1{path}",
+                {"file": SimpleUploadedFile(name, content, "text/plain"), "message_id": message_id},
+            )
         finally:
             connection.close()
 
@@ -248,4 +280,70 @@ def test_outside_chat_hours_the_customer_leaves_a_message(
     assert ticket.requester.contact_points.filter(normalized="maria@example.test").exists()
     assert Conversation.objects.count() == 0
     page.screenshot(path=str(artifacts / "webchat-message-left.png"))
+    context.close()
+
+
+def test_a_customer_and_an_agent_send_each_other_files(
+    browser_site, host_page, asgi_server, agent, chromium, artifacts
+):
+    api = Api(agent)
+    context = chromium.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(host_page)
+    page.get_by_role("button", name="Chat with us").click()
+    page.get_by_label("Your name").first.fill("Maria Santos")
+    page.get_by_label("Your email").first.fill("maria@example.test")
+    page.get_by_label("Your question").fill("My aircon blows warm air")
+    page.get_by_role("button", name="Start the chat").click()
+    page.get_by_text("Waiting for an agent…").wait_for()
+
+    # The customer attaches a file through the labelled file input (next after the message box when
+    # tabbing); its name is markup, shown as text.
+    page.locator("#flc-text").focus()
+    page.keyboard.press("Tab")
+    focused = "document.querySelector('#frontline-chat').shadowRoot.activeElement.id"
+    assert page.evaluate(focused) == "flc-file"
+    name = "<img src=x onerror=document.title=1>.txt"
+    page.get_by_label("Attach a file").set_input_files(
+        files=[{"name": name, "mimeType": "text/plain", "buffer": b"Model AC-1200, bought in March.\n"}]
+    )
+    entry = _wait_for(
+        lambda: ChatEntry.objects.filter(attachment__isnull=False).select_related("attachment").first(),
+        "the customer's file to be stored",
+    )
+    page.locator("#frontline-chat li.line.customer:not(.pending) .file", has_text=name).wait_for()
+    assert (entry.seq, entry.attachment.filename, entry.attachment.size) == (2, name, 32)
+    assert page.locator("#frontline-chat img").count() == 0
+    page.screenshot(path=str(artifacts / "webchat-customer-file.png"))
+
+    # The agent sees it on the ticket in the desk.
+    ticket_id = _wait_for(lambda: Conversation.objects.get().ticket_id, "the conversation")
+    cookie_name, _, cookie_value = session_cookie(agent).decode().partition("=")
+    desk = chromium.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    desk.add_cookies([{"name": cookie_name, "value": cookie_value, "url": asgi_server}])
+    desk_page = desk.new_page()
+    desk_page.goto(f"{asgi_server}/desk/tickets/{ticket_id}/")
+    desk_page.locator("ul.attachments li", has_text=name).wait_for()
+    assert desk_page.locator("ul.attachments img").count() == 0
+    desk_page.screenshot(path=str(artifacts / "webchat-customer-file-in-desk.png"))
+    desk.close()
+
+    # The agent answers with a file; the customer gets it as a link and downloads it.
+    reply = _as_agent(api, f"/tickets/{ticket_id}/messages", {"body_text": "Here is the manual."})
+    assert reply.status_code == 201
+    manual = b"Clean the filter every month.\n"
+    attached = _as_agent_upload(
+        api, f"/tickets/{ticket_id}/attachments", "manual.txt", manual, reply.json()["id"]
+    )
+    assert attached.status_code == 201, attached.content
+    link = page.locator("#frontline-chat li.line.agent a.file", has_text="manual.txt")
+    link.wait_for()
+    with page.expect_popup() as popup, page.expect_download() as download_info:
+        link.click()
+    del popup
+    download = download_info.value
+    assert download.suggested_filename == "manual.txt"
+    assert Path(download.path()).read_bytes() == manual
+    assert page.title() == "Aircon Co"
+    page.screenshot(path=str(artifacts / "webchat-agent-file.png"))
     context.close()

@@ -5,7 +5,9 @@
  * says comes from the server in the visitor's language. Every line has a sequence number: after a
  * dropped connection or a reload the widget resumes from the last number it showed, so nothing is
  * lost or shown twice; unacknowledged messages are sent again with the same id (stored once).
- * Messages are always shown as text (textContent), never as HTML.
+ * Files go up with fetch to /chat/<site>/attachments/ (the resume token in X-Chat-Token) and come
+ * back as numbered lines; a file is a download link. Messages and file names are always shown as
+ * text (textContent), never as HTML.
  */
 (function () {
   "use strict";
@@ -23,6 +25,7 @@
   var lastSeq = 0; // the highest line number shown
   var pending = {}; // client_id -> {text, el}
   var pendingOrder = [];
+  var uploads = {}; // client_id -> the line of a file on its way up
   var readSeq = 0;
   var attempts = 0;
   var reconnectTimer = null;
@@ -65,6 +68,11 @@
       if (child) node.appendChild(child);
     });
     return node;
+  }
+  function size(bytes) {
+    if (bytes < 1024) return bytes + " B";
+    if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1) + " KB";
+    return (bytes / (1024 * 1024)).toFixed(1) + " MB";
   }
   function newId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -143,9 +151,21 @@
         send({ type: "typing", is_typing: true });
       }
     });
+    // A real file input (keyboard and screen readers know it), shown through its label: the
+    // browser's own "Choose file" text would not be in the visitor's language.
+    ui.file = el("input", { type: "file", id: "flc-file", className: "file-input" });
+    ui.file.addEventListener("change", function () {
+      var file = ui.file.files && ui.file.files[0];
+      ui.file.value = "";
+      if (file) sendFile(file);
+    });
     ui.compose = el("form", { className: "compose" }, [
       field("flc-text", S.message, ui.text),
-      el("button", { type: "submit", className: "primary", text: S.send }),
+      el("div", { className: "compose-actions" }, [
+        ui.file,
+        el("label", { for: "flc-file", className: "attach", text: S.attach }),
+        el("button", { type: "submit", className: "primary", text: S.send }),
+      ]),
     ]);
     ui.compose.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -269,11 +289,25 @@
   }
 
   // --- Lines -------------------------------------------------------------------------------------
-  function line(author, name, text, extraClass) {
+  function lineBody(text, attachment) {
+    if (!attachment) return el("span", { className: "text", text: text });
+    var name = attachment.url
+      ? el("a", {
+          className: "text file",
+          href: base + attachment.url,
+          target: "_blank",
+          rel: "noopener noreferrer",
+          text: attachment.name,
+        })
+      : el("span", { className: "text file", text: attachment.name });
+    return el("span", { className: "body" }, [name, el("span", { className: "size", text: size(attachment.size) })]);
+  }
+
+  function line(author, name, text, extraClass, attachment) {
     var who = author === "customer" ? S.you : name || S.agent;
     var item = el("li", { className: "line " + author + (extraClass ? " " + extraClass : "") }, [
       el("span", { className: "who", text: who }),
-      el("span", { className: "text", text: text }),
+      lineBody(text, attachment),
       el("span", { className: "receipt" }),
     ]);
     ui.log.appendChild(item);
@@ -296,6 +330,44 @@
     send({ type: "message", client_id: id, text: text });
   }
 
+  function sendFile(file) {
+    var stored = saved();
+    ui.error.textContent = "";
+    if (!stored || !stored.token) return;
+    var max = ready && ready.attachment_max_bytes;
+    if (max && file.size > max) {
+      ui.error.textContent = fmt(S.file_too_large, { size: size(max) });
+      return;
+    }
+    var id = newId();
+    var item = line("customer", "", file.name, "pending", { name: file.name, size: file.size });
+    item.querySelector(".receipt").textContent = S.uploading;
+    uploads[id] = item;
+    var body = new FormData();
+    body.append("client_id", id);
+    body.append("file", file);
+    var url = base + "/chat/" + encodeURIComponent(siteKey) + "/attachments/" + (lang ? "?lang=" + encodeURIComponent(lang) : "");
+    fetch(url, { method: "POST", headers: { "X-Chat-Token": stored.token }, body: body })
+      .then(function (response) {
+        return response
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (answer) {
+            if (!response.ok) throw answer;
+            // Stored: the line itself comes over the socket, in its place among the others.
+            if (uploads[id]) item.dataset.seq = String(answer.seq);
+          });
+      })
+      .catch(function (answer) {
+        if (!uploads[id]) return;
+        delete uploads[id];
+        item.remove();
+        ui.error.textContent = answer && answer.type === "error" && answer.message ? answer.message : S.error;
+      });
+  }
+
   function onLine(frame) {
     if (frame.seq <= lastSeq) return; // shown already
     lastSeq = frame.seq;
@@ -305,8 +377,16 @@
       save(stored);
     }
     var mine = frame.client_id && pending[frame.client_id];
+    var upload = frame.client_id && uploads[frame.client_id];
     var item;
-    if (mine) {
+    if (upload) {
+      item = upload;
+      item.classList.remove("pending");
+      item.querySelector(".receipt").textContent = "";
+      item.replaceChild(lineBody(frame.text, frame.attachment), item.children[1]);
+      ui.log.insertBefore(item, ui.log.querySelector("li.pending"));
+      delete uploads[frame.client_id];
+    } else if (mine) {
       item = mine.el;
       item.classList.remove("pending");
       item.querySelector(".receipt").textContent = "";
@@ -317,7 +397,7 @@
         return id !== frame.client_id;
       });
     } else {
-      item = line(frame.author, frame.name, frame.text);
+      item = line(frame.author, frame.name, frame.text, "", frame.attachment);
     }
     item.dataset.seq = String(frame.seq);
     if (frame.author === "agent") {
@@ -349,6 +429,7 @@
     agentReadSeq = 0;
     pending = {};
     pendingOrder = [];
+    uploads = {};
     conversationState = "";
     agentName = "";
   }

@@ -3,7 +3,8 @@
 Aurora is a Manila appliance retailer (refrigerators, washing machines, aircon, TVs, microwaves)
 with three teams, fifteen staff, about 300 customers and 90 days of tickets in English, Tagalog and
 Simplified Chinese. `load_demo` draws everything from one seeded random generator, writes it in one
-transaction, and does nothing when the demo is already there.
+transaction, and does nothing when the demo is already there (but add the chat widget's site to a
+demo loaded before it had one).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from django.utils import timezone
 from frontline.accounts.models import Role, Team, User
 from frontline.accounts.selectors import user_role
 from frontline.accounts.services import agent_profile_update, staff_create, team_create
+from frontline.connectors.webchat.selectors import site_demo
 from frontline.customers.models import Customer, Organization, Segment
 from frontline.customers.services import customer_create, organization_create, segment_create
+from frontline.demo.chat import chat_site_setup
 from frontline.demo.conversations import (
     CHASERS,
     COMPLAINTS,
@@ -811,7 +814,12 @@ def load_demo(scale: float = 1.0, stdout: Writer | None = None) -> dict[str, int
     with realtime.paused(), transaction.atomic():
         # Inside the transaction, so that two loads started together cannot both pass this check.
         if is_loaded():
-            say(f"The demo company is already loaded (user {ADMIN_USERNAME!r} exists): nothing to do.")
+            # Demos loaded before the chat widget's site existed get it now; otherwise nothing is written.
+            _site, added = chat_site_setup(admin=User.objects.filter(username=ADMIN_USERNAME).first())
+            say(
+                f"The demo company is already loaded (user {ADMIN_USERNAME!r} exists): "
+                + ("only its chat widget site was set up." if added else "nothing to do.")
+            )
             return demo_counts()
         say(f"Loading the demo company, {COMPANY_NAME}: {customer_count} customers, {ticket_count} tickets.")
         staff = _create_staff()
@@ -839,7 +847,11 @@ def load_demo(scale: float = 1.0, stdout: Writer | None = None) -> dict[str, int
     # After the history is committed: new contacts are measured, routed and escalated, old ones not.
     setup_service(admin=admin, teams=staff.teams, leads=staff.leads)
     help_center_seed(actor=admin)
-    say("  hours, SLA policies, escalation chains, the on-call roster, queues and the help center")
+    chat_site_setup(admin=admin)
+    say(
+        "  hours, SLA policies, escalation chains, the on-call roster, queues, the help center and the"
+        " chat widget's site"
+    )
     counts = demo_counts()
     say(
         f"Loaded {counts['tickets']} tickets with {counts['messages']} messages for "
@@ -868,6 +880,11 @@ def login_summary(base_url: str = "http://127.0.0.1:8000") -> str:
         f"  Desk:     {base_url}/desk/  (agents and supervisors)",
         f"  Admin:    {base_url}/admin/  (admin)",
         f"  Help:     {base_url}/help/   Portal: {base_url}/portal/  (customers)",
+        *(
+            [f"  Chat:     {base_url}/chat/demo/  (the chat widget on a demo page; answer in the desk)"]
+            if site_demo() is not None
+            else []
+        ),
         f"  API docs: {base_url}/api/v1/docs  (sign in at /admin/ first, or use a token:",
         "            .venv/bin/frontline create_api_token agent1 --scope write)",
         "",

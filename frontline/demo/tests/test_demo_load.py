@@ -127,6 +127,7 @@ def test_the_command_prints_the_logins():
     assert DEMO_PASSWORD in text
     assert "http://127.0.0.1:8000/admin/" in text
     assert "http://127.0.0.1:8000/api/v1/docs" in text
+    assert "http://127.0.0.1:8000/chat/demo/" in text
 
 
 @pytest.mark.parametrize("status", ["new", "open", "pending", "on_hold", "solved", "closed"])

@@ -14,7 +14,8 @@ from frontline.demo.company import load_demo, login_summary
 class Command(BaseCommand):
     help = (
         "Load the demo company, Aurora Appliances: 3 teams, 15 staff, about 300 customers and 90 days "
-        "of tickets. Does nothing if the demo is already loaded."
+        "of tickets, and a page to try the chat widget on (/chat/demo/). Does nothing if the demo is already "
+        "loaded."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
@@ -19,7 +21,7 @@ from frontline.events.services import event_record
 from frontline.notifications.models import Notification
 from frontline.notifications.services import notify
 from frontline.tickets.models import Message, Ticket
-from frontline.tickets.services import message_add, normalize_tags, ticket_update
+from frontline.tickets.services import attachment_add, message_add, normalize_tags, ticket_update
 
 BULK_ACTIONS = ("assign", "status", "tag")
 
@@ -125,15 +127,39 @@ class NoteAdded:
 
 
 @transaction.atomic
-def note_add(*, actor: User, ticket: Ticket, body: str) -> NoteAdded:
-    """Add an internal note; every staff member it @mentions who may see the ticket is notified.
+def _attach(actor: User, ticket: Ticket, message: Message, files: Sequence[UploadedFile]) -> None:
+    for upload in files:
+        attachment_add(
+            actor=actor,
+            ticket=ticket,
+            file=upload,
+            filename=upload.name or "attachment",
+            content_type=upload.content_type or "application/octet-stream",
+            message=message,
+        )
+
+
+@transaction.atomic
+def reply_add(*, actor: User, ticket: Ticket, body: str, files: Sequence[UploadedFile] = ()) -> Message:
+    """Answer the customer on the ticket's channel, with files; a file refused stores nothing at all."""
+    if not body.strip():
+        raise Invalid("write something first", field="body")
+    message = message_add(actor=actor, ticket=ticket, direction=Message.Direction.OUTBOUND, body_text=body)
+    _attach(actor, ticket, message, files)
+    return message
+
+
+@transaction.atomic
+def note_add(*, actor: User, ticket: Ticket, body: str, files: Sequence[UploadedFile] = ()) -> NoteAdded:
+    """Add an internal note (with files); every staff member it @mentions who may see the ticket is notified.
 
     The author is never notified of their own mention; anyone who may not see the ticket is left out
-    (and named in the result), so a mention cannot leak a ticket.
+    (and named in the result), so a mention cannot leak a ticket. A file refused stores nothing.
     """
     if not body.strip():
         raise Invalid("write something first", field="body")
     message = message_add(actor=actor, ticket=ticket, direction=Message.Direction.NOTE, body_text=body)
+    _attach(actor, ticket, message, files)
     names = mentioned_usernames(body)
     users = {u.username.casefold(): u for u in User.objects.filter(username__in=names, is_active=True)}
     if len(users) < len(names):  # usernames are compared case-insensitively

@@ -59,7 +59,7 @@ from frontline.tickets.selectors import (
     ticket_get_for_principal,
     ticket_list_for_principal,
 )
-from frontline.tickets.services import message_add, ticket_merge, ticket_update
+from frontline.tickets.services import ticket_merge, ticket_update
 
 P = ParamSpec("P")
 DeskView = Callable[Concatenate[HttpRequest, Principal, P], HttpResponseBase]
@@ -453,12 +453,12 @@ def ticket_reply(request: HttpRequest, principal: Principal, ticket_id: int) -> 
     ticket = ticket_get_for_principal(principal=principal, ticket_id=ticket_id)
     body = request.POST.get("body", "").strip()
     kind = request.POST.get("kind", "reply")
-    direction = Message.Direction.NOTE if kind == "note" else Message.Direction.OUTBOUND
+    files = request.FILES.getlist("files")
     if not body:
         messages.error(request, _("Write something first."))
     elif kind == "note":
         try:
-            added = desk_services.note_add(actor=principal.user, ticket=ticket, body=body)
+            added = desk_services.note_add(actor=principal.user, ticket=ticket, body=body, files=files)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -475,7 +475,7 @@ def ticket_reply(request: HttpRequest, principal: Principal, ticket_id: int) -> 
                 )
     else:
         try:
-            message_add(actor=principal.user, ticket=ticket, direction=direction, body_text=body)
+            desk_services.reply_add(actor=principal.user, ticket=ticket, body=body, files=files)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from io import BytesIO
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from frontline.customers.factories import CustomerFactory, portal_user
 from frontline.routing.models import AgentPresence, PresenceState
 from frontline.scripts.models import ForbiddenPhrase
 from frontline.scripts.selectors import forbidden_phrases_cache_clear
-from frontline.tickets.models import Message, Ticket
+from frontline.tickets.models import Attachment, Message, Ticket
+from frontline.tickets.services import attachment_add
 
 pytestmark = pytest.mark.django_db
 
@@ -231,6 +234,61 @@ def test_reply_answers_on_the_tickets_channel_and_notes_stay_internal(client, ag
 
     added = list(Message.objects.filter(ticket=ticket).order_by("id").values_list("direction", "channel"))
     assert added == [("inbound", "email"), ("outbound", "email"), ("note", "email")]
+
+
+def test_a_reply_and_a_note_carry_files_that_the_thread_links_for_download(client, agent, team, make_ticket):
+    ticket = make_ticket(team=team)
+    client.force_login(agent)
+    manual = SimpleUploadedFile("filter <b>guide</b>.txt", b"Clean the filter monthly.", "text/plain")
+    photo = SimpleUploadedFile("unit.txt", b"serial AC-1", "text/plain")
+
+    client.post(f"/desk/tickets/{ticket.pk}/reply/", {"body": "Please see the guide.", "files": [manual]})
+    client.post(
+        f"/desk/tickets/{ticket.pk}/reply/", {"body": "Serial noted", "kind": "note", "files": [photo]}
+    )
+
+    reply, note = Message.objects.filter(ticket=ticket).order_by("id")[1:]
+    [sent] = reply.attachments.all()
+    [kept] = note.attachments.all()
+    page = client.get(f"/desk/tickets/{ticket.pk}/").content.decode()
+    assert f'href="/api/v1/attachments/{sent.pk}/content"' in page
+    assert f'href="/api/v1/attachments/{kept.pk}/content"' in page
+    assert "<b>guide</b>" not in page  # the name is text
+    download = client.get(f"/api/v1/attachments/{sent.pk}/content")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"Clean the filter monthly."
+
+
+def test_a_refused_file_stores_neither_the_reply_nor_any_file(client, agent, team, make_ticket):
+    ticket = make_ticket(team=team)
+    client.force_login(agent)
+    good = SimpleUploadedFile("ok.txt", b"fine", "text/plain")
+    empty = SimpleUploadedFile("empty.txt", b"", "text/plain")
+
+    response = client.post(
+        f"/desk/tickets/{ticket.pk}/reply/", {"body": "Two files", "files": [good, empty]}, follow=True
+    )
+
+    assert "the file is empty" in response.content.decode()
+    assert Message.objects.filter(ticket=ticket).count() == 1
+    assert not Attachment.objects.filter(ticket=ticket).exists()
+
+
+def test_files_on_a_hidden_ticket_are_404_through_the_desk_and_the_download(
+    client, agent, private_team, make_ticket
+):
+    secret = make_ticket(team=private_team)
+    stored = attachment_add(
+        actor=None, ticket=secret, file=BytesIO(b"secret"), filename="s.txt", content_type="text/plain"
+    )
+    client.force_login(agent)
+
+    upload = SimpleUploadedFile("x.txt", b"x", "text/plain")
+    assert (
+        client.post(f"/desk/tickets/{secret.pk}/reply/", {"body": "hi", "files": [upload]}).status_code == 404
+    )
+    assert client.get(f"/api/v1/attachments/{stored.pk}/content").status_code == 404
+    assert Attachment.objects.filter(ticket=secret).count() == 1
 
 
 def test_reply_to_a_hidden_ticket_is_404_and_adds_nothing(client, agent, private_team, make_ticket):

@@ -2,24 +2,31 @@
 
 A customer signs in by magic link (read from Django's in-process locmem outbox) and replies on a
 ticket with an attachment; an anonymous visitor sees help suggested while typing, submits the web
-form and confirms it from the emailed link. Skips when /usr/bin/chromium is missing, unless
-FRONTLINE_REQUIRE_SERVICES lists "chromium". Screenshots go to test-artifacts/portal/.
+form and confirms it from the emailed link; a visitor asks to be called back in a slot. Skips
+when /usr/bin/chromium is missing, unless FRONTLINE_REQUIRE_SERVICES lists "chromium".
+Screenshots go to test-artifacts/portal/.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.utils import timezone
 
 from conftest import require_service
+from frontline.connectors.voice.models import CallbackRequest, VoiceLine
 from frontline.knowledge import services as help_center
 from frontline.knowledge.tests.conftest import write_article
 from frontline.portal.tests.conftest import open_ticket
+from frontline.routing.models import Queue
+from frontline.sla.models import BusinessCalendarConfig, ChannelHours
 from frontline.tickets.models import Message, Ticket
 
 CHROMIUM = "/usr/bin/chromium"
@@ -150,3 +157,38 @@ def test_an_anonymous_visitor_sees_suggestions_then_submits_and_confirms_the_for
         "Lito",
     )
     assert mail.outbox[-1].subject == f"We received your request #{ticket.pk}"
+
+
+def test_a_visitor_asks_to_be_called_back_in_a_slot_inside_phone_hours(live_server, chromium, artifacts):
+    """The "call me back" button's page: a slot tomorrow inside phone hours becomes a callback request."""
+    manila = ZoneInfo("Asia/Manila")
+    voice = Queue.objects.create(name="Phone", channel="voice", offer_timeout_seconds=20, wrap_up_seconds=30)
+    callbacks = Queue.objects.create(name="Callbacks", channel="callback", offer_timeout_seconds=20)
+    VoiceLine.objects.create(
+        name="Hotline", provider="cti", phone_number="+6328123456", queue=voice, callback_queue=callbacks
+    )
+    every_day = BusinessCalendarConfig.objects.create(
+        name="Manila", timezone="Asia/Manila", weekly_hours={str(d): [["08:00", "20:00"]] for d in range(7)}
+    )
+    ChannelHours.objects.create(channel="voice", calendar=every_day, outside_hours="callback")
+    tomorrow = (timezone.now().astimezone(manila) + timedelta(days=1)).date()
+    page = chromium.new_context(locale="en-US", viewport=PHONE).new_page()
+
+    page.goto(f"{live_server.url}/portal/callback/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Call me back"
+    assert "Times are in the Asia/Manila time zone." in page.locator("#hours").inner_text()
+    page.get_by_label("Your name (optional)").fill("Lito <script>x</script>")
+    page.get_by_label("Phone number").fill("0917 123 4567")
+    page.get_by_label("Call me from (optional)").fill(f"{tomorrow.isoformat()}T14:00")
+    page.get_by_label("Call me until (optional)").fill(f"{tomorrow.isoformat()}T15:00")
+    page.screenshot(path=str(artifacts / "callback-1-form.png"), full_page=True)
+    page.get_by_role("button", name="Request a call").click()
+    page.wait_for_url("**/portal/callback/done/")
+    page.screenshot(path=str(artifacts / "callback-2-done.png"), full_page=True)
+
+    assert "14:00 (Asia/Manila)" in page.locator("main").inner_text()
+    callback = CallbackRequest.objects.get()
+    assert (callback.phone, callback.source, callback.queue_id) == ("+639171234567", "website", callbacks.pk)
+    assert callback.name == "Lito <script>x</script>"  # stored as text, shown escaped
+    assert callback.preferred_start == datetime.combine(tomorrow, time(14), tzinfo=manila)
+    assert callback.preferred_end == datetime.combine(tomorrow, time(15), tzinfo=manila)

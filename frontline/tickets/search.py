@@ -8,6 +8,10 @@ same tickets on either database.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
@@ -17,25 +21,82 @@ from frontline.tickets.models import Message, SearchEntry, Ticket
 
 MAX_QUERY_LENGTH = 500
 
+#: New index rows written inside `entries_deferred()`, not inserted yet (None: insert each at once).
+_deferred: ContextVar[list[SearchEntry] | None] = ContextVar("frontline_search_deferred", default=None)
+
+
+def _add(entry: SearchEntry) -> None:
+    pending = _deferred.get()
+    if pending is None:
+        entry.save(force_insert=True)
+    else:
+        pending.append(entry)
+
+
+def _flush() -> None:
+    pending = _deferred.get()
+    if pending:
+        entries = list(pending)
+        pending.clear()
+        SearchEntry.objects.bulk_create(entries)
+
+
+@contextmanager
+def entries_deferred() -> Iterator[None]:
+    """Insert the new index rows written inside with one `bulk_create` at the end of the block.
+
+    For bulk work that is abandoned as a whole on any error, like `events_deferred()`: if the block
+    raises, its rows are dropped. Rows are inserted before any update or move of index rows, so
+    those see them. Nested inside another such block, the outer one inserts them.
+    """
+    if _deferred.get() is not None:
+        yield
+        return
+    token = _deferred.set([])
+    try:
+        yield
+        _flush()
+    finally:
+        _deferred.reset(token)
+
+
+@contextmanager
+def entries_immediate() -> Iterator[None]:
+    """Inside `entries_deferred()`, insert rows one by one again (for work with savepoints of its own)."""
+    if _deferred.get() is None:
+        yield
+        return
+    _flush()
+    token = _deferred.set(None)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
 
 def index_ticket_subject(ticket: Ticket, *, is_new: bool = False) -> None:
     """Write (or rewrite) the subject's index row."""
     text = textsearch.index_text(ticket.subject)
+    if not is_new:
+        _flush()
     updated = (
         0 if is_new else SearchEntry.objects.filter(ticket=ticket, message__isnull=True).update(text=text)
     )
     if not updated:
-        SearchEntry.objects.create(ticket=ticket, message=None, text=text)
+        _add(SearchEntry(ticket=ticket, message=None, text=text))
 
 
 def index_message(message: Message) -> None:
-    SearchEntry.objects.create(
-        ticket_id=message.ticket_id, message=message, text=textsearch.index_text(message.body_text)
+    _add(
+        SearchEntry(
+            ticket_id=message.ticket_id, message=message, text=textsearch.index_text(message.body_text)
+        )
     )
 
 
 def move_messages(message_ids: list[int], ticket: Ticket) -> None:
     """Point the index rows of moved messages (merge, split) at their new ticket."""
+    _flush()
     SearchEntry.objects.filter(message_id__in=message_ids).update(ticket=ticket)
 
 

@@ -46,10 +46,13 @@ def without_savepoints() -> Iterator[None]:
 
     For bulk callers (a batch of inbound mail) that roll the whole transaction back on any error
     escaping these functions, and redo the work with savepoints if they want to keep the rest.
+    The search-index rows of the new tickets and messages are inserted together at the end of the
+    block (`search.entries_deferred()`), dropped if it raises.
     """
     token = _savepoints.set(False)
     try:
-        yield
+        with search.entries_deferred():
+            yield
     finally:
         _savepoints.reset(token)
 
@@ -59,7 +62,8 @@ def with_savepoints() -> Iterator[None]:
     """Undo `without_savepoints()` inside it: each call gets its own savepoint again."""
     token = _savepoints.set(True)
     try:
-        yield
+        with search.entries_immediate():
+            yield
     finally:
         _savepoints.reset(token)
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import binascii
 import codecs
 import contextlib
+import functools
 import mimetypes
 import re
 import unicodedata
@@ -441,10 +442,50 @@ def _header_factory(name: str, value: str) -> Any:
     return policy.default.header_factory(name, value)
 
 
+#: What policy.default reads from address and Content-Type/-Disposition values up to this length is
+#: kept per process (least recently used out): mail repeats the mailbox's own address, a customer's
+#: and the usual content types over and over. Only the results are kept, not the parse trees.
+MAX_CACHED_HEADER: Final = 512
+CACHED_HEADERS: Final = 2048
+
+
+@functools.lru_cache(maxsize=CACHED_HEADERS)
+def _address_pairs_cached(name: str, value: str) -> tuple[tuple[str, str], ...]:
+    # An exception is not cached: a value the parser rejects raises again each time, as uncached.
+    return tuple((str(a.display_name), str(a.addr_spec)) for a in _header_factory(name, value).addresses)
+
+
+def _address_pairs(name: str, value: str) -> list[tuple[str, str]]:
+    """(display name, addr-spec) of each address, as policy.default reads them."""
+    if len(value) <= MAX_CACHED_HEADER:
+        return list(_address_pairs_cached(name, value))
+    return [(str(a.display_name), str(a.addr_spec)) for a in _header_factory(name, value).addresses]
+
+
+@functools.lru_cache(maxsize=CACHED_HEADERS)
+def _parameters_cached(name: str, value: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    header = _header_factory(name, value)
+    main = header.content_type if name == "content-type" else header.content_disposition
+    params = tuple((str(k).lower(), _valid_unicode(str(v))) for k, v in header.params.items())
+    return (str(main).lower() if main else None), params
+
+
+def _parameters(name: str, value: str) -> tuple[str | None, dict[str, str]]:
+    """(lower-case main value, parameters) of Content-Type/-Disposition, as policy.default reads them."""
+    main, params = (
+        _parameters_cached(name, value)
+        if len(value) <= MAX_CACHED_HEADER
+        else _parameters_cached.__wrapped__(name, value)
+    )
+    return main, dict(params)
+
+
 def _unstructured(value: str | None, name: str, defects: list[str]) -> str:
     """An unstructured header (Subject): policy.default, else the lenient encoded-word decoder."""
     if value is None:
         return ""
+    if "=?" not in value:  # no encoded word: policy.default gives the value back unchanged
+        return _one_line(value)
     decoded: str | None
     try:
         decoded = str(_header_factory(name, value))
@@ -482,8 +523,7 @@ def _addresses(value: str | None, name: str, defects: list[str]) -> list[Address
         value = value[:MAX_STRUCTURED_VALUE]
     pairs: list[tuple[str, str]] | None = None
     try:
-        header = _header_factory(name, value)
-        pairs = [(str(a.display_name), str(a.addr_spec)) for a in header.addresses]
+        pairs = _address_pairs(name, value)
     except Exception:  # stdlib's header parser raises assorted errors on broken input
         defects.append(f"the {name} header could not be parsed; read leniently")
     if pairs is None or any(_suspicious(n) for n, _ in pairs) or not any(_address(*p) for p in pairs):
@@ -524,11 +564,9 @@ def _date(value: str | None, defects: list[str]) -> datetime | None:
         defects.append("the Date header is too long; ignored")
         return None
     moment: datetime | None = None
-    try:
-        moment = _header_factory("date", value).datetime
-    except Exception:  # stdlib's date parsing raises on some hostile values; the compat parser may not
-        with contextlib.suppress(Exception):  # reported below as an unreadable Date
-            moment = parsedate_to_datetime(value)
+    # What policy.default's DateHeader reads (its `.datetime`), without building the header object.
+    with contextlib.suppress(Exception):  # reported below as an unreadable Date
+        moment = parsedate_to_datetime(value)
     if not isinstance(moment, datetime):
         defects.append("the Date header cannot be read; ignored")
         return None
@@ -552,10 +590,7 @@ def _parameterised(entity: _Entity, name: str, defects: list[str]) -> tuple[str 
     if len(value) > MAX_STRUCTURED_VALUE:
         value = value[:MAX_STRUCTURED_VALUE]
     try:
-        header = _header_factory(name, value)
-        main = header.content_type if name == "content-type" else header.content_disposition
-        params = {str(k).lower(): _valid_unicode(str(v)) for k, v in header.params.items()}
-        return (str(main).lower() if main else None), params
+        return _parameters(name, value)
     except Exception:  # fall back to the compat32 parser, which splits on ';' and never validates
         defects.append(f"the {name} header could not be parsed; read leniently")
     try:

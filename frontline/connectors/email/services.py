@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -184,17 +184,25 @@ def _process_cited_first(inbound: InboundEmail, parsed: ParsedEmail, reads: _Rea
     depth = _citing_depth.get()
     if not cited or depth >= CITED_DEPTH:
         return
-    if reads.cited_waiting is not None and reads.cited_waiting.isdisjoint(cited):
-        return  # none of it was waiting when the batch began: no query
+    done = {
+        inbound.pk,
+        *reads.done,
+        *(row.pk for row in reads.finished or ()),
+    }  # the batch's, maybe unwritten
+    if reads.cited_waiting is not None and not {
+        pk for key in cited for pk in reads.cited_waiting.get(key, ()) if pk not in done
+    }:
+        return  # none of it was waiting when the batch began, or the batch did it since: no query
     waiting = (
         InboundEmail.objects.filter(message_key__in=cited, status=InboundEmail.Status.RECEIVED)
-        .exclude(pk=inbound.pk)
+        .exclude(pk__in=done)
         .order_by("id")
         .values_list("id", flat=True)
     )
     waiting_ids = list(waiting)
     if not waiting_ids:
         return
+    reads.write_finished()  # the mails processed out of turn see the batch's earlier ones as done
     reads.forget()  # what the batch read before may be out of date now: ask the database from here on
     token = _citing_depth.set(depth + 1)
     try:
@@ -218,7 +226,7 @@ def _thread_ticket(parsed: ParsedEmail, reads: _Reads) -> Ticket | None:
     if ids:
         ticket_id = reads.thread_ticket_id(ids)
         if ticket_id is not None:
-            return _locked_ticket(ticket_id)
+            return reads.take_ticket(ticket_id) or _locked_ticket(ticket_id)
         outbound_ticket = (
             OutboundEmail.objects.filter(message_id_header__in=ids)
             .order_by("-id")
@@ -339,16 +347,25 @@ def inbound_quarantine(*, inbound: InboundEmail, reason: str) -> InboundEmail:
     return inbound
 
 
+_FINISHED_FIELDS = ("status", "note", "processed_at", "message", "ticket", "attempts")
+
+
 def _finish(
-    inbound: InboundEmail, status: str, note: str = "", message: Message | None = None
+    inbound: InboundEmail, reads: _Reads, status: str, note: str = "", message: Message | None = None
 ) -> InboundEmail:
+    """Mark the mail done; in a batch without savepoints the row is written with the batch's others."""
     inbound.status = status
     inbound.note = note
     inbound.processed_at = timezone.now()
     if message is not None:
         inbound.message = message
         inbound.ticket_id = message.ticket_id
-    inbound.save(update_fields=["status", "note", "processed_at", "message", "ticket", "attempts"])
+    if inbound.ticket_id is not None:
+        reads.touched.add(inbound.ticket_id)
+    if reads.finished is not None:
+        reads.finished.append(inbound)
+    else:
+        inbound.save(update_fields=list(_FINISHED_FIELDS))
     event_record(
         actor=None,
         verb=f"email.{status}",
@@ -356,6 +373,28 @@ def _finish(
         after={"note": note, "ticket": inbound.ticket_id, "message": inbound.message_id},
     )
     return inbound
+
+
+def _finished_write(rows: list[InboundEmail]) -> None:
+    """Write what `_finish` set on these rows: one UPDATE statement, executed for each row.
+
+    `bulk_update` would build a CASE per field and row, which costs more CPU than saving the rows
+    one by one; `executemany` of one parameterised statement costs little on either database.
+    """
+    if not rows:
+        return
+    meta = InboundEmail._meta
+    fields = [field for field in meta.concrete_fields if field.name in _FINISHED_FIELDS]
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608  # names from the model, values as parameters
+    params = [
+        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields] + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    rows.clear()
 
 
 def inbound_process(*, inbound_id: int) -> InboundEmail:
@@ -372,13 +411,19 @@ class _Reads:
     senders: dict[str, Customer] | None = None
     #: Message-ID -> (message id, ticket id) of email messages the batch's mails cite or carry
     messages: dict[str, tuple[int, int]] | None = None
-    #: message keys of stored mail that was still waiting when the batch began, among those cited
-    cited_waiting: set[str] | None = None
+    #: message key -> ids of stored mail that was still waiting when the batch began, among those cited
+    cited_waiting: dict[str, set[int]] | None = None
     #: the plan version of every new ticket, when known for the whole batch (None: no plan exists)
     plan_version: Any = None
     plan_known: bool = False
     #: mail processed out of turn (cited by a reply) during the batch
     done: set[int] = field(default_factory=set)
+    #: rows `_finish` marked done, written together by `write_finished` (None: each at once)
+    finished: list[InboundEmail] | None = None
+    #: tickets the batch's replies thread to, read and locked (in id order) when the batch began
+    tickets: dict[int, Ticket] | None = None
+    #: tickets a mail of the batch worked on: read again (locked already), the copy above may be stale
+    touched: set[int] = field(default_factory=set)
 
     @classmethod
     def load(cls, own: set[str], mails: list[ParsedEmail]) -> _Reads:
@@ -396,26 +441,52 @@ class _Reads:
                 .values_list("external_id", "id", "ticket_id")
             )
             messages = {external_id: (pk, ticket_id) for external_id, pk, ticket_id in rows}
-        waiting = (
-            set(
-                InboundEmail.objects.filter(
-                    message_key__in=sorted(cited), status=InboundEmail.Status.RECEIVED
-                ).values_list("message_key", flat=True)
-            )
-            if cited
-            else set()
+        waiting: dict[str, set[int]] = {}
+        if cited:
+            for key, pk in InboundEmail.objects.filter(
+                message_key__in=sorted(cited), status=InboundEmail.Status.RECEIVED
+            ).values_list("message_key", "id"):
+                waiting.setdefault(key, set()).add(pk)
+        replied = {
+            max(found)[1]
+            for found in ([messages[ref] for ref in _thread_refs(mail) if ref in messages] for mail in mails)
+            if found
+        }
+        tickets = (
+            {
+                ticket.pk: ticket
+                for ticket in Ticket.objects.select_for_update(of=("self",))
+                .filter(pk__in=sorted(replied))
+                .order_by("pk")
+            }
+            if replied
+            else {}
         )
         return cls(
+            tickets=tickets,
             own=own,
             senders=_known_senders(senders) if senders else {},
             messages=messages,
             cited_waiting=waiting,
             plan_known=not Plan.objects.exists(),
+            finished=[],
         )
+
+    def write_finished(self) -> None:
+        """Write the rows marked done so far (before anything reads them back)."""
+        if self.finished:
+            _finished_write(self.finished)
+
+    def take_ticket(self, ticket_id: int) -> Ticket | None:
+        """The ticket as read when the batch began, if no mail of the batch worked on it since (once)."""
+        if self.tickets is None or ticket_id in self.touched:
+            return None
+        ticket = self.tickets.pop(ticket_id, None)
+        return _follow_merges(ticket) if ticket is not None else None
 
     def forget(self) -> None:
         """Other work changed the database in between: read mail by mail from now on."""
-        self.senders = self.messages = None
+        self.senders = self.messages = self.tickets = None
         self.plan_known = False
 
     def already_received(self, message_id: str) -> bool:
@@ -527,6 +598,7 @@ def _process_fast(ids: list[int]) -> list[InboundEmail]:
                 raise  # a locked or lost database: the task is retried, the mail stays waiting
             except Exception as exc:
                 raise _Redo(f"inbound email {pk}: {type(exc).__name__}") from exc
+        reads.write_finished()
         return results
 
 
@@ -638,12 +710,12 @@ def _deliver(inbound: InboundEmail, parsed: ParsedEmail, reads: _Reads) -> Inbou
     own = reads.own
     kind = classify(parsed, own_addresses=own, own_message_id_domain=_domain())
     if kind.is_from_us:
-        return _finish(inbound, InboundEmail.Status.IGNORED, "sent by one of our own addresses")
+        return _finish(inbound, reads, InboundEmail.Status.IGNORED, "sent by one of our own addresses")
     if parsed.is_bounce:
-        return _bounce(inbound, parsed)
+        return _bounce(inbound, parsed, reads)
     if parsed.message_id and reads.already_received(parsed.message_id):
         return _finish(
-            inbound, InboundEmail.Status.IGNORED, "already received (another delivery of this message)"
+            inbound, reads, InboundEmail.Status.IGNORED, "already received (another delivery of this message)"
         )
     if parsed.from_ is None or not parsed.from_.email:
         return inbound_quarantine(inbound=inbound, reason="no sender: the mail has no usable From address")
@@ -662,7 +734,7 @@ def _deliver(inbound: InboundEmail, parsed: ParsedEmail, reads: _Reads) -> Inbou
         )
         reads.added(message)
         _attachments(user, agent_ticket, message, parsed)
-        return _finish(inbound, InboundEmail.Status.PROCESSED, "an agent's answer by email", message)
+        return _finish(inbound, reads, InboundEmail.Status.PROCESSED, "an agent's answer by email", message)
     customer = _sender(parsed, reads)
     _process_cited_first(inbound, parsed, reads)
     ticket: Ticket | None = _thread_ticket(parsed, reads)
@@ -673,7 +745,10 @@ def _deliver(inbound: InboundEmail, parsed: ParsedEmail, reads: _Reads) -> Inbou
         grace = timedelta(days=mailbox.reopen_grace_days)
         if kind.suppress_auto_reply:
             return _finish(
-                inbound, InboundEmail.Status.IGNORED, f"automatic mail to a closed ticket ({kind.reason})"
+                inbound,
+                reads,
+                InboundEmail.Status.IGNORED,
+                f"automatic mail to a closed ticket ({kind.reason})",
             )
         if ticket.closed_at is not None and at - ticket.closed_at <= grace:
             ticket = tickets.ticket_reopen(
@@ -712,7 +787,7 @@ def _deliver(inbound: InboundEmail, parsed: ParsedEmail, reads: _Reads) -> Inbou
     if is_new and mailbox.acknowledge_new_tickets and not kind.suppress_auto_reply:
         _acknowledge(mailbox, ticket, at)
     note = f"automatic mail: {kind.reason}" if kind.suppress_auto_reply else ""
-    return _finish(inbound, InboundEmail.Status.PROCESSED, note, message)
+    return _finish(inbound, reads, InboundEmail.Status.PROCESSED, note, message)
 
 
 def _acknowledge(mailbox: Mailbox, ticket: Ticket, at: datetime) -> OutboundEmail | None:
@@ -805,11 +880,13 @@ def _add_ccs(ticket: Ticket, parsed: ParsedEmail, own: set[str]) -> None:
             event_record(actor=None, verb="ticket.cc_added", target=ticket, after={"address": address})
 
 
-def _bounce(inbound: InboundEmail, parsed: ParsedEmail) -> InboundEmail:
+def _bounce(inbound: InboundEmail, parsed: ParsedEmail, reads: _Reads) -> InboundEmail:
     original = parsed.bounce_original_message_id
     outbound = OutboundEmail.objects.filter(message_id_header=original).first() if original else None
     if outbound is None:
-        return _finish(inbound, InboundEmail.Status.IGNORED, "a delivery report about mail we do not know")
+        return _finish(
+            inbound, reads, InboundEmail.Status.IGNORED, "a delivery report about mail we do not know"
+        )
     if outbound.bounced_at is None:
         outbound.bounced_at = timezone.now()
         outbound.status = OutboundEmail.Status.FAILED
@@ -822,7 +899,7 @@ def _bounce(inbound: InboundEmail, parsed: ParsedEmail) -> InboundEmail:
             after={"outbound": outbound.pk, "to": outbound.to, "status": parsed.bounce_status},
         )
     inbound.ticket_id = outbound.ticket_id
-    return _finish(inbound, InboundEmail.Status.IGNORED, f"delivery report for {original}")
+    return _finish(inbound, reads, InboundEmail.Status.IGNORED, f"delivery report for {original}")
 
 
 # --- outbound -------------------------------------------------------------------------------------------

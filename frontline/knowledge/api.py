@@ -18,7 +18,8 @@ from ninja.errors import AuthenticationError
 
 from frontline.accounts.principal import Principal, principal_of, require_staff
 from frontline.accounts.selectors import api_token_get_active
-from frontline.core.errors import DomainError, Forbidden, Invalid, NotFound
+from frontline.core.errors import DomainError, Forbidden, Invalid, NotFound, RateLimited
+from frontline.core.throttle import attempts_counted
 from frontline.customers.selectors import principal_for_user
 from frontline.knowledge import selectors, services
 from frontline.knowledge.models import Article, ArticleTranslation, Category, Section
@@ -48,20 +49,9 @@ router = Router(tags=["help center"])
 PUBLIC_RATE_PER_MINUTE = 120
 
 
-class RateLimited(DomainError):
-    status = 429
-    code = "rate_limited"
-
-
 def _throttle(request: HttpRequest, scope: str) -> None:
     key = f"help:{scope}:{request.META.get('REMOTE_ADDR', '') or 'unknown'}"
-    cache.add(key, 0, timeout=60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=60)
-        count = 1
-    if count > PUBLIC_RATE_PER_MINUTE:
+    if attempts_counted(cache, key, window=60) > PUBLIC_RATE_PER_MINUTE:
         raise RateLimited("too many requests; please try again in a minute")
 
 

@@ -30,7 +30,8 @@ from frontline.accounts.models import User
 from frontline.connectors.email.services import acknowledgement_promise
 from frontline.connectors.voice import services as voice
 from frontline.connectors.voice.models import CallbackRequest, VoiceLine
-from frontline.core.errors import Conflict, DomainError, Invalid
+from frontline.core.errors import Conflict, DomainError, Invalid, RateLimited
+from frontline.core.throttle import attempts_counted
 from frontline.customers.models import ContactPoint, Customer
 from frontline.customers.services import customer_find_or_create, customer_update, normalize_contact
 from frontline.events.services import event_record
@@ -60,11 +61,6 @@ LINK_SALT = "frontline.portal.magic-link"
 SUBMISSION_SALT = "frontline.portal.submission"
 
 
-class RateLimited(DomainError):
-    status = 429
-    code = "rate_limited"
-
-
 class LinkInvalid(DomainError):
     """The link was used already, has expired, or was never ours."""
 
@@ -76,13 +72,7 @@ def throttle(scope: str, value: str) -> None:
     """Count one attempt against `scope:value`; the one over the scope's limit in its window is refused."""
     limit, window = LIMITS[scope]
     key = f"portal:{scope}:{hashlib.sha256(value.encode()).hexdigest()}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    if count > limit:
+    if attempts_counted(cache, key, window=window) > limit:
         raise RateLimited(_("Too many attempts. Please wait a while and try again."), field=scope)
 
 

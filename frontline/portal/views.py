@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from frontline.accounts.models import User
 from frontline.accounts.principal import Principal
-from frontline.core.errors import DomainError, Invalid, NotFound
+from frontline.core.errors import DomainError, Invalid, NotFound, RateLimited
 from frontline.customers.models import ContactPoint, Customer
 from frontline.knowledge import locales
 from frontline.knowledge import selectors as knowledge
@@ -149,7 +149,7 @@ def login_view(request: HttpRequest) -> HttpResponseBase:
                     password=password_form.cleaned_data["password"],
                     ip=_ip(request),
                 )
-            except services.RateLimited as exc:
+            except RateLimited as exc:
                 return _rate_limited(request, exc)
             if user is not None and selectors.customer_principal(user) is not None:
                 auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -161,7 +161,7 @@ def login_view(request: HttpRequest) -> HttpResponseBase:
         if link_form.is_valid():
             try:
                 services.magic_link_request(email=link_form.cleaned_data["email"], ip=_ip(request))
-            except services.RateLimited as exc:
+            except RateLimited as exc:
                 return _rate_limited(request, exc)
             except Invalid as exc:
                 link_form.add_error("email", exc.message)
@@ -391,7 +391,7 @@ def ticket_new(request: HttpRequest) -> HttpResponseBase:
                 ip=_ip(request),
                 language=_language(request),
             )
-        except services.RateLimited as exc:
+        except RateLimited as exc:
             return _rate_limited(request, exc)
         except DomainError as exc:
             _form_error(form, exc)
@@ -552,7 +552,7 @@ def callback(request: HttpRequest) -> HttpResponseBase:
                     ip=_ip(request),
                     customer=customer,
                 )
-            except services.RateLimited as exc:
+            except RateLimited as exc:
                 return _rate_limited(request, exc)
             except DomainError as exc:
                 _form_error(form, exc)

@@ -19,7 +19,8 @@ from frontline.connectors.voice.schemas import (
     CtiEventIn,
     CtiEventOut,
 )
-from frontline.core.errors import Forbidden
+from frontline.core.errors import Forbidden, RateLimited
+from frontline.core.throttle import attempts_counted
 
 router = Router(tags=["voice"])
 
@@ -60,14 +61,8 @@ def cti_event(request: HttpRequest, body: CtiEventIn) -> dict[str, object]:
 def _throttle(scope: str, value: str, limit: int) -> None:
     """Count one request against `scope:value` in the cache; the (limit+1)th in the window is refused."""
     key = f"voice:callback:{scope}:{value}"
-    cache.add(key, 0, timeout=RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW)
-        count = 1
-    if count > limit:
-        raise services.RateLimited("too many callback requests; please try again later", field=scope)
+    if attempts_counted(cache, key, window=RATE_WINDOW) > limit:
+        raise RateLimited("too many callback requests; please try again later", field=scope)
 
 
 @router.post(

@@ -33,7 +33,7 @@ from frontline.connectors.voice.models import (
     CallRecord,
     VoiceLine,
 )
-from frontline.core.errors import Conflict, DomainError, Invalid, NotFound
+from frontline.core.errors import Conflict, Invalid, NotFound
 from frontline.customers.models import Customer
 from frontline.customers.services import customer_create, customer_find_or_create
 from frontline.events.services import event_record
@@ -47,11 +47,6 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 State = Interaction.State
 CTI_EVENTS = ("offered", "answered", "held", "resumed", "transferred", "ended", "abandoned")
-
-
-class RateLimited(DomainError):
-    status = 429
-    code = "rate_limited"
 
 
 # --- Phone numbers and callers

@@ -39,7 +39,8 @@ from frontline.connectors.voice import services as voice
 from frontline.connectors.voice.models import CallbackRequest
 from frontline.connectors.webchat import selectors
 from frontline.connectors.webchat.models import ChatEntry, Conversation, Site
-from frontline.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
+from frontline.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, RateLimited, TooLarge
+from frontline.core.throttle import attempts_counted
 from frontline.customers.models import Customer
 from frontline.customers.services import customer_find_or_create
 from frontline.events.services import event_record
@@ -70,11 +71,6 @@ LIMITS: dict[str, tuple[int, int]] = {
 _OPEN = (Conversation.State.WAITING, Conversation.State.ACTIVE)
 
 
-class RateLimited(DomainError):
-    status = 429
-    code = "rate_limited"
-
-
 def conversation_group(conversation_id: int) -> str:
     return f"webchat.conversation.{conversation_id}"
 
@@ -88,13 +84,7 @@ def throttle(scope: str, value: str) -> None:
     """Count one attempt against `scope:value`; the one over the scope's limit in its window is refused."""
     limit, window = LIMITS[scope]
     key = f"webchat:{scope}:{hashlib.sha256(value.encode()).hexdigest()}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    if count > limit:
+    if attempts_counted(cache, key, window=window) > limit:
         raise RateLimited(_("Too many attempts. Please wait a while and try again."), field=scope)
 
 

@@ -35,7 +35,7 @@ from frontline.sla import availability
 from frontline.sla.selectors import reply_promise
 from frontline.sla.signals import sla_events_batched
 from frontline.tickets import services as tickets
-from frontline.tickets.models import Channel, Message, Ticket
+from frontline.tickets.models import Attachment, Channel, Message, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -1016,6 +1016,10 @@ def outbound_send(*, outbound_id: int) -> OutboundEmail:
     )
     if outbound.body_html:
         email.attach_alternative(outbound.body_html, "text/html")
+    if outbound.message_id is not None:  # the files the agent put on the reply go with it
+        for attachment in Attachment.objects.filter(message_id=outbound.message_id).order_by("id"):
+            with attachment.file.open("rb") as handle:
+                email.attach(attachment.filename, handle.read(), attachment.content_type)
     try:
         email.send(fail_silently=False)
     except Exception as exc:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from email import message_from_bytes
 from email.policy import default
+from io import BytesIO
 
 import pytest
+from django.db import transaction
 
 from frontline.accounts.factories import staff
 from frontline.connectors.email import services
 from frontline.connectors.email.models import OutboundEmail
 from frontline.connectors.email.tests.conftest import mail
-from frontline.tickets.services import message_add, ticket_update
+from frontline.tickets.services import attachment_add, message_add, ticket_update
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,6 +50,28 @@ def test_an_agent_reply_is_emailed_with_threading_headers(thread, smtp_server):
     assert sent.get_body(("plain",)).get_content().strip() == "A technician comes Monday."
     assert "<b>Monday</b>" in sent.get_body(("html",)).get_content()
     assert sent["Auto-Submitted"] is None
+
+
+def test_the_files_of_a_reply_go_with_its_email(thread, smtp_server):
+    agent = staff()
+    with transaction.atomic():  # as the desk adds a reply with its files
+        message = message_add(
+            actor=agent, ticket=thread, direction="outbound", body_text="The manual.", channel="email"
+        )
+        attachment_add(
+            actor=agent,
+            ticket=thread,
+            message=message,
+            file=BytesIO(b"Clean the filter monthly."),
+            filename="Gabay sa filter – ñ.txt",
+            content_type="text/plain",
+        )
+    [(_sender, _recipients, raw)] = smtp_server.messages
+    sent = message_from_bytes(raw, policy=default)
+    [part] = list(sent.iter_attachments())
+    assert part.get_filename() == "Gabay sa filter – ñ.txt"
+    assert part.get_content() == "Clean the filter monthly."
+    assert sent.get_body(("plain",)).get_content().strip() == "The manual."
 
 
 def test_the_customers_reply_to_our_mail_threads_back(mailbox, thread, smtp_server):

@@ -37,6 +37,9 @@ def _serve(args: argparse.Namespace) -> int:
         access_log=os.environ.get("FRONTLINE_ACCESS_LOG", "") == "1",
         proxy_headers=True,
         lifespan="off",
+        # Websocket frames here are small JSON (chat lines, live updates): compressing each one
+        # costs more CPU than the bytes it saves.
+        ws_per_message_deflate=False,
     )
     return 0
 

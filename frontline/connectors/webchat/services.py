@@ -643,6 +643,7 @@ def agent_line_from_message(*, message_id: int) -> ChatEntry | None:
         author=ChatEntry.Author.AGENT,
         author_name=_agent_name(message),
         body=text,
+        message=message,  # the line of this reply: a second call finds it above
         at=message.created_at,
     )
 

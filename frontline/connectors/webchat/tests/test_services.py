@@ -11,7 +11,8 @@ from frontline.connectors.webchat import services
 from frontline.connectors.webchat.models import ChatEntry
 from frontline.connectors.webchat.services import LineIn
 from frontline.connectors.webchat.tasks import lines_mirror_sweep_task
-from frontline.tickets.models import Message
+from frontline.tickets.models import Message, Ticket
+from frontline.tickets.services import message_add
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +97,25 @@ def test_a_message_left_after_the_chat_ended_becomes_its_own_ticket(site):
     assert ticket.pk != started.conversation.ticket_id
     assert list(ticket.messages.values_list("body_text", flat=True)) == ["Are you still there?"]
     assert ticket.requester_id == started.conversation.customer_id
+
+
+def test_an_agents_reply_becomes_one_line_however_often_its_event_arrives(site, agent):
+    started = _start(site, "maria@example.test")
+    ticket = Ticket.objects.get(pk=started.conversation.ticket_id)
+    reply = message_add(
+        actor=agent,
+        ticket=ticket,
+        direction=Message.Direction.OUTBOUND,
+        body_text="Hello Maria",
+        channel="chat",
+    )
+
+    first = services.agent_line_from_message(message_id=reply.pk)
+    again = services.agent_line_from_message(message_id=reply.pk)
+
+    assert first is not None
+    assert again is not None
+    assert again.pk == first.pk
+    assert list(ChatEntry.objects.filter(author="agent").values_list("body", "message_id")) == [
+        ("Hello Maria", reply.pk)
+    ]

@@ -1086,14 +1086,20 @@ def mailbox_for_ticket(ticket: Ticket) -> Mailbox | None:
     return team_box or active.first()
 
 
+_warned_no_mailbox = False
+
+
 def reply_by_email(*, message_id: int) -> OutboundEmail | None:
     """Queue an agent's outbound message on an email ticket for sending (called after it is committed)."""
     message = Message.objects.select_related("ticket").filter(pk=message_id).first()
     if message is None or message.direction != Message.Direction.OUTBOUND or message.channel != Channel.EMAIL:
         return None
     mailbox = mailbox_for_ticket(message.ticket)
-    if mailbox is None:
-        logger.warning("ticket %s has no mailbox to answer from", message.ticket_id)
+    if mailbox is None:  # no active mailbox at all: say so once, not for every reply
+        global _warned_no_mailbox
+        level = logging.DEBUG if _warned_no_mailbox else logging.WARNING
+        _warned_no_mailbox = True
+        logger.log(level, "no active mailbox: replies by email are not sent (ticket %s)", message.ticket_id)
         return None
     with transaction.atomic():
         return outbound_queue(ticket=message.ticket, message=message, mailbox=mailbox)

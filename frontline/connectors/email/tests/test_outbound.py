@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from email import message_from_bytes
 from email.policy import default
 from io import BytesIO
@@ -13,7 +14,8 @@ from frontline.accounts.factories import staff
 from frontline.connectors.email import services
 from frontline.connectors.email.models import OutboundEmail
 from frontline.connectors.email.tests.conftest import mail
-from frontline.tickets.services import attachment_add, message_add, ticket_update
+from frontline.customers.factories import CustomerFactory
+from frontline.tickets.services import attachment_add, message_add, ticket_create, ticket_update
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -172,3 +174,20 @@ def test_a_reply_whose_outbox_row_was_lost_is_queued_by_the_safety_net(thread, s
     assert services.unsent_replies_queue() == 1
     assert OutboundEmail.objects.get().message_id == message.pk
     assert services.unsent_replies_queue() == 0
+
+
+def test_without_any_mailbox_replies_are_not_sent_and_that_is_said_once(caplog, monkeypatch):
+    monkeypatch.setattr(services, "_warned_no_mailbox", False)
+    ticket = ticket_create(actor=None, requester=CustomerFactory(), subject="Aircon", channel="email")
+    agent = staff()
+    with caplog.at_level(logging.DEBUG, logger="frontline.connectors.email.services"):
+        for text in ("First reply", "Second reply"):
+            message = message_add(
+                actor=agent, ticket=ticket, direction="outbound", body_text=text, channel="email"
+            )
+            assert services.reply_by_email(message_id=message.pk) is None
+    said = [r for r in caplog.records if "no active mailbox" in r.getMessage()]
+    assert len(said) >= 2  # each reply (its after-commit listener, then the call here)
+    assert said[0].levelno == logging.WARNING
+    assert all(r.levelno == logging.DEBUG for r in said[1:])
+    assert OutboundEmail.objects.count() == 0

@@ -88,6 +88,12 @@ def throttle(scope: str, value: str) -> None:
         raise RateLimited(_("Too many attempts. Please wait a while and try again."), field=scope)
 
 
+def _subject(text: str) -> str:
+    """A ticket subject from the visitor's words: one line, cut with an ellipsis when too long."""
+    line = " ".join(text.split())
+    return line if len(line) <= SUBJECT_CHARS else line[: SUBJECT_CHARS - 1] + "…"
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -284,9 +290,7 @@ def conversation_start(
         raise Conflict(_("Chat is closed at the moment."), code="closed")
     throttle("start-ip", ip or "unknown")
     customer = _customer(email, name)
-    subject = " ".join(question.split())
-    if len(subject) > SUBJECT_CHARS:
-        subject = subject[: SUBJECT_CHARS - 1] + "…"
+    subject = _subject(question)
     ticket = ticket_create(
         actor=None,
         requester=customer,
@@ -815,9 +819,7 @@ def message_leave(
     name, email = _check_name(name), _check_email(email)
     throttle("leave-ip", ip or "unknown")
     customer = _customer(email, name)
-    subject = " ".join(text.split())
-    if len(subject) > SUBJECT_CHARS:
-        subject = subject[: SUBJECT_CHARS - 1] + "…"
+    subject = _subject(text)
     ticket = ticket_create(
         actor=None,
         requester=customer,

@@ -323,7 +323,7 @@ def config_reasons(request: HttpRequest) -> list[ComplaintReason]:
 )
 def config_reason_create(request: HttpRequest, body: ComplaintReasonIn) -> Status[ComplaintReason]:
     principal = principal_of(request)
-    selectors.complaint_reason_list_all(principal=principal)  # refuses non-supervisors before validating
+    selectors.require_config_access(principal)  # before the body is checked
     reason = services.complaint_reason_create(
         actor=principal.user, code=body.code, name=body.name, position=body.position
     )
@@ -361,7 +361,7 @@ def config_options(request: HttpRequest) -> list[RemedyOption]:
 )
 def config_option_create(request: HttpRequest, body: RemedyOptionIn) -> Status[RemedyOption]:
     principal = principal_of(request)
-    selectors.remedy_option_list(principal=principal)
+    selectors.require_config_access(principal)
     plan_version = (
         selectors.plan_version_for_catalogue(plan_version_id=body.plan_version_id)
         if body.plan_version_id is not None
@@ -413,7 +413,7 @@ def config_limits(request: HttpRequest) -> list[ApprovalLimit]:
 )
 def config_limit_set(request: HttpRequest, body: ApprovalLimitIn) -> Status[ApprovalLimit]:
     principal = principal_of(request)
-    selectors.approval_limit_list(principal=principal)
+    selectors.require_config_access(principal)
     user = selectors.staff_user_for_limit(user_id=body.user_id) if body.user_id is not None else None
     limit, created = services.approval_limit_set(
         actor=principal.user, currency=body.currency, max_amount=body.max_amount, role=body.role, user=user
@@ -473,7 +473,7 @@ def config_budgets(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def config_budget_set(request: HttpRequest, body: TeamBudgetIn) -> Status[dict[str, Any]]:
     principal = principal_of(request)
-    selectors.team_budget_list(principal=principal)
+    selectors.require_config_access(principal)
     team = selectors.team_for_budget(team_id=body.team_id)
     budget, created = services.team_budget_set(
         actor=principal.user, team=team, currency=body.currency, monthly_amount=body.monthly_amount

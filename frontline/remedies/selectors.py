@@ -372,19 +372,20 @@ def approvers_of_request(*, request: RemedyRequest, at: datetime) -> list[User]:
 # --- Configuration reads (supervisors and admins)
 
 
-def _require_manager(principal: Principal) -> None:
+def require_config_access(principal: Principal) -> None:
+    """Only supervisors and admins may see and change the remedy configuration (Forbidden otherwise)."""
     require_staff(principal)
     if not principal.is_supervisor_or_admin:
         raise Forbidden("only supervisors and admins may see and change the remedy configuration")
 
 
 def approval_limit_list(*, principal: Principal) -> list[ApprovalLimit]:
-    _require_manager(principal)
+    require_config_access(principal)
     return list(ApprovalLimit.objects.select_related("user").order_by("currency", "role", "user_id"))
 
 
 def approval_limit_get(*, principal: Principal, limit_id: int) -> ApprovalLimit:
-    _require_manager(principal)
+    require_config_access(principal)
     found = ApprovalLimit.objects.filter(pk=limit_id).first()
     if found is None:
         raise NotFound(f"approval limit {limit_id} not found")
@@ -392,12 +393,12 @@ def approval_limit_get(*, principal: Principal, limit_id: int) -> ApprovalLimit:
 
 
 def team_budget_list(*, principal: Principal) -> list[TeamBudget]:
-    _require_manager(principal)
+    require_config_access(principal)
     return list(TeamBudget.objects.select_related("team").order_by("team__name", "currency"))
 
 
 def team_budget_get(*, principal: Principal, budget_id: int) -> TeamBudget:
-    _require_manager(principal)
+    require_config_access(principal)
     found = TeamBudget.objects.filter(pk=budget_id).select_related("team").first()
     if found is None:
         raise NotFound(f"team budget {budget_id} not found")
@@ -406,12 +407,12 @@ def team_budget_get(*, principal: Principal, budget_id: int) -> TeamBudget:
 
 def remedy_option_list(*, principal: Principal) -> list[RemedyOption]:
     """The whole catalogue, every plan version's and the global one, retired entries included."""
-    _require_manager(principal)
+    require_config_access(principal)
     return list(RemedyOption.objects.order_by("plan_version_id", "code"))
 
 
 def remedy_option_get(*, principal: Principal, option_id: int) -> RemedyOption:
-    _require_manager(principal)
+    require_config_access(principal)
     found = RemedyOption.objects.filter(pk=option_id).first()
     if found is None:
         raise NotFound(f"remedy option {option_id} not found")
@@ -419,12 +420,12 @@ def remedy_option_get(*, principal: Principal, option_id: int) -> RemedyOption:
 
 
 def complaint_reason_list_all(*, principal: Principal) -> list[ComplaintReason]:
-    _require_manager(principal)
+    require_config_access(principal)
     return list(ComplaintReason.objects.order_by("position", "code"))
 
 
 def complaint_reason_get(*, principal: Principal, code: str) -> ComplaintReason:
-    _require_manager(principal)
+    require_config_access(principal)
     found = ComplaintReason.objects.filter(code=code).first()
     if found is None:
         raise NotFound(f"complaint reason {code!r} not found")

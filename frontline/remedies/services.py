@@ -784,17 +784,23 @@ def remedy_option_update(
         option.is_active = is_active
     _option_values(option)
     option.save()
-    after = _option_data(option)
+    _changes_record(actor, "remedy_option.updated", option, before, _option_data(option))
+    return option
+
+
+def _changes_record(
+    actor: User, verb: str, target: Any, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    """Record the fields that changed, before and after; an edit that changed nothing records nothing."""
     changed = {key: value for key, value in after.items() if before[key] != value}
     if changed:
         event_record(
             actor=actor,
-            verb="remedy_option.updated",
-            target=option,
+            verb=verb,
+            target=target,
             before={key: before[key] for key in changed},
             after=changed,
         )
-    return option
 
 
 def _reason_data(reason: ComplaintReason) -> dict[str, Any]:
@@ -840,14 +846,5 @@ def complaint_reason_update(
     if is_active is not None:
         reason.is_active = is_active
     reason.save()
-    after = _reason_data(reason)
-    changed = {key: value for key, value in after.items() if before[key] != value}
-    if changed:
-        event_record(
-            actor=actor,
-            verb="complaint_reason.updated",
-            target=reason,
-            before={key: before[key] for key in changed},
-            after=changed,
-        )
+    _changes_record(actor, "complaint_reason.updated", reason, before, _reason_data(reason))
     return reason

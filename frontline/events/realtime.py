@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from asgiref.sync import async_to_sync
+from channels.consumer import get_handler_name
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from frontline.events.models import Event
@@ -68,3 +70,20 @@ def publish(sender: object, event: Event, **kwargs: Any) -> None:
         async_to_sync(_send)(layer, groups, message_for(event))
     except Exception:
         logger.exception("could not publish event %s to the channel layer", event.pk)
+
+
+class JsonConsumer(AsyncJsonWebsocketConsumer):
+    """A JSON websocket consumer that does not hop to the database thread for every message.
+
+    Channels closes stale database connections before each handler, in the database thread, so
+    every frame and every group message waits behind whatever that thread is doing (a chat
+    batch being written, say). Our consumers reach the database only through
+    `database_sync_to_async`, which closes stale connections in that thread itself, so the extra
+    hop buys nothing.
+    """
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-
 from frontline.accounts.models import User
+from frontline.events.realtime import JsonConsumer
 from frontline.notifications.delivery import user_group
 
 NOT_SIGNED_IN = 4401
 
 
-class MyNotificationsConsumer(AsyncJsonWebsocketConsumer):
+class MyNotificationsConsumer(JsonConsumer):
     group: str | None = None
 
     async def connect(self) -> None:

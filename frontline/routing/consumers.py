@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.serializers.json import DjangoJSONEncoder
 
 from frontline.accounts.models import User
 from frontline.customers.selectors import principal_for_user
+from frontline.events.realtime import JsonConsumer
 
 NOT_SIGNED_IN = 4401
 FORBIDDEN = 4403
@@ -36,7 +36,7 @@ def _board() -> list[dict[str, Any]]:
     ]
 
 
-class WallboardConsumer(AsyncJsonWebsocketConsumer):
+class WallboardConsumer(JsonConsumer):
     joined = False
 
     @classmethod

@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from frontline.accounts.models import User
 from frontline.core.errors import NotFound
 from frontline.customers.selectors import principal_for_user
+from frontline.events.realtime import JsonConsumer
 from frontline.tickets.selectors import ticket_get_for_principal
 
 NOT_SIGNED_IN = 4401
@@ -34,7 +34,7 @@ def _may_see(user: User, ticket_id: int) -> bool:
     return True
 
 
-class TicketEventsConsumer(AsyncJsonWebsocketConsumer):
+class TicketEventsConsumer(JsonConsumer):
     group: str | None = None
 
     async def connect(self) -> None:

@@ -36,7 +36,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
@@ -49,6 +48,7 @@ from frontline.connectors.webchat.models import Conversation, Site
 from frontline.connectors.webchat.ratelimit import TokenBucket
 from frontline.core.errors import DomainError, Invalid
 from frontline.customers.selectors import principal_for_user
+from frontline.events.realtime import JsonConsumer
 
 NOT_FOUND = 4404
 ORIGIN_REFUSED = 4403
@@ -170,7 +170,7 @@ def _writer() -> _LineWriter:
     return _writers[loop]
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
+class ChatConsumer(JsonConsumer):
     """One widget connection (a browser tab)."""
 
     site: Site
@@ -430,7 +430,7 @@ def _may_watch(user: User) -> bool:
     return principal.is_staff_member and user.has_perm("webchat_connector.view_conversation")
 
 
-class ChatAgentsConsumer(AsyncJsonWebsocketConsumer):
+class ChatAgentsConsumer(JsonConsumer):
     """The agents' side: every chat's customer lines, typing and reads, live (for the desk and the bench)."""
 
     async def connect(self) -> None:

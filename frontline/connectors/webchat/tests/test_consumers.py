@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.core import mail
@@ -315,6 +318,27 @@ def test_html_and_script_in_a_message_stay_plain_text(site, agent):
     client = Api(agent)
     body = client.get(f"/tickets/{message.ticket_id}/messages").json()
     assert attack in [item["body_text"] for item in body["items"]]
+
+
+def test_a_frame_is_answered_while_the_database_thread_is_busy(site):
+    """Frames are not held up by a hop to the database thread (where a chat batch may be writing)."""
+    release = threading.Event()
+
+    async def scenario():
+        socket = widget()
+        await socket.connect()
+        await socket.receive_json_from(timeout=5)
+        busy = asyncio.ensure_future(sync_to_async(release.wait)(10))  # the database thread, occupied
+        await asyncio.sleep(0.05)
+        await socket.send_json_to({"type": "ping"})
+        try:
+            return await socket.receive_json_from(timeout=2)
+        finally:
+            release.set()
+            await busy
+            await socket.disconnect()
+
+    assert async_to_sync(scenario)() == {"type": "pong"}
 
 
 def test_bad_frames_get_a_clear_error(site):

@@ -149,7 +149,14 @@ if REDIS_URL:
         },
     }
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        # Pub/sub: a group message is one PUBLISH, pushed to the processes that listen. The list-based
+        # RedisChannelLayer costs four round trips and a Lua script per group message; it kept chat
+        # latency at 1,000 widgets above 100 ms (bench/README.md "Chat"). What a socket misses while
+        # it is away, the chat fills in from the database by line number.
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
     }
     # Rate limits and other counters must be shared by every web process.
     CACHES = {

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import threading
 from urllib.parse import urlparse
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
@@ -50,17 +51,27 @@ def test_tasks_go_through_the_redis_queue_and_run_in_a_worker(redis, transaction
 
 
 def test_committed_events_reach_listeners_in_other_processes(redis, transactional_db):
+    """A listener on its own event loop and Redis connection, as in another web process, hears them."""
     layer = get_channel_layer()
-    assert type(layer).__name__ == "RedisChannelLayer"
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)("events", channel)
-    try:
-        ticket = services.ticket_create(
-            actor=None, requester=CustomerFactory(), subject="Live", body_text="hi"
-        )
-        received = [async_to_sync(layer.receive)(channel) for _ in range(2)]
-    finally:
-        async_to_sync(layer.group_discard)("events", channel)
+    assert type(layer).__name__ == "RedisPubSubChannelLayer"
+    listening = threading.Event()
+    received: list[dict] = []
+
+    async def listen() -> None:
+        channel = await layer.new_channel()
+        await layer.group_add("events", channel)
+        listening.set()
+        try:
+            for _ in range(2):
+                received.append(await asyncio.wait_for(layer.receive(channel), timeout=10))
+        finally:
+            await layer.group_discard("events", channel)
+
+    listener = threading.Thread(target=asyncio.run, args=(listen(),))
+    listener.start()
+    assert listening.wait(timeout=10)
+    ticket = services.ticket_create(actor=None, requester=CustomerFactory(), subject="Live", body_text="hi")
+    listener.join(timeout=20)
     assert [(m["verb"], m["target_id"]) for m in received] == [
         ("ticket.created", ticket.pk),
         ("message.added", ticket.pk),

@@ -104,9 +104,15 @@ TEMPLATES = [
 # --- Database: SQLite in WAL mode by default, anything dj-database-url understands otherwise.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    # One connection per request: kept connections broke under the ASGI server (500s in the benchmark,
-    # "connection is closed"), as Django warns for async deployments. A pool is the next step.
+    # Connections come from a pool per process (psycopg_pool): kept connections (CONN_MAX_AGE) broke
+    # under the ASGI server, and opening one per request cost more than many requests themselves.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": int(os.environ.get("FRONTLINE_DB_POOL_SIZE", "10")),
+            "timeout": 30,
+        }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.views import redirect_to_login
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +36,7 @@ from frontline.knowledge.services import supported_languages
 from frontline.portal import forms as portal_forms
 from frontline.portal import selectors, services
 from frontline.sla.selectors import channel_availability, reply_promise
+from frontline.tickets.downloads import download_response
 from frontline.tickets.models import Channel, Message, Ticket
 from frontline.tickets.selectors import (
     attachment_get_for_principal,
@@ -310,12 +311,7 @@ def attachment_download(request: HttpRequest, principal: Principal, attachment_i
     except NotFound:
         raise Http404("no such attachment") from None
     # Always a download: a file from outside is never rendered as a page of ours.
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
+    return download_response(request, attachment)
 
 
 # --- Web form

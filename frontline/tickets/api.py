@@ -15,6 +15,7 @@ from frontline.core.errors import Forbidden, Invalid, NotFound
 from frontline.customers.models import Customer
 from frontline.customers.services import customer_find_or_create
 from frontline.tickets import selectors, services
+from frontline.tickets.downloads import download_response
 from frontline.tickets.models import Attachment, Message, Ticket
 from frontline.tickets.schemas import (
     AttachmentOut,
@@ -236,12 +237,7 @@ def attachment_content(request: HttpRequest, attachment_id: int) -> FileResponse
     attachment = selectors.attachment_get_for_principal(
         principal=principal_of(request), attachment_id=attachment_id
     )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
+    response = download_response(request, attachment)
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 

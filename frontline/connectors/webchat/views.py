@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -17,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from frontline.connectors.webchat import origins, selectors, services
 from frontline.core.errors import DomainError, Invalid, NotFound
+from frontline.tickets.downloads import download_response
 
 TOKEN_HEADER = "X-Chat-Token"  # noqa: S105  (a header name, not a secret)
 #: Room for the multipart envelope around a file of the largest size allowed.
@@ -146,10 +147,7 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> HttpRespons
             return _inert(HttpResponse(exc.message, status=exc.status, content_type=_TEXT))
         except OSError:  # the row is there but the stored bytes are gone
             return _inert(HttpResponse(_("This file cannot be found."), status=404, content_type=_TEXT))
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.filename, content_type=attachment.content_type
-    )
-    return _inert(response)
+    return _inert(download_response(request, attachment, handle))
 
 
 @require_GET

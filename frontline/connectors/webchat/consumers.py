@@ -18,7 +18,8 @@ Files go up over HTTP (views.attachment_upload) and come back as lines like any 
     → {"type": "agent_joined", "name"} / {"type": "typing", ...} / {"type": "read", "seq"}
     → {"type": "fallback", "reason"} / {"type": "ended"} / {"type": "error", "code", "message", ...}
 
-ws://host/ws/chat/agents/   signed-in staff who may view chats: every customer line, typing, reads;
+ws://host/ws/chat/agents/   signed-in staff who may view chats: customer lines, typing and reads of the
+    chats whose tickets they may see (`selectors.agents_groups`);
     ← {"type": "typing", "conversation", "is_typing"} / {"type": "read", "conversation", "seq"}
 
 Lines are numbered per conversation; this connection remembers the last number it sent and never
@@ -144,18 +145,23 @@ class _LineWriter:
         layer = get_channel_layer()
         if layer is None:
             return
-        to_agents: list[dict[str, Any]] = []
+        to_agents: dict[str, list[dict[str, Any]]] = {}
         to_tabs: list[tuple[str, dict[str, Any]]] = []
         for result in results:
             if result.entry is None or not result.created:
                 continue
             for group, message in services.announcements(result.entry.conversation, result.entry):
-                if group == services.AGENTS_GROUP:
-                    to_agents.append(message["data"])
+                if group.startswith(selectors.AGENTS_GROUP_PREFIX):
+                    to_agents.setdefault(group, []).append(message["data"])
                 else:
                     to_tabs.append((group, message))
-        if to_agents:  # the agents first, in one message: they are the ones waiting for a reply
-            await layer.group_send(services.AGENTS_GROUP, {"type": "chat.agents.many", "items": to_agents})
+        # The agents first, one message per feed group: they are the ones waiting for a reply.
+        await asyncio.gather(
+            *(
+                layer.group_send(group, {"type": "chat.agents.many", "items": items})
+                for group, items in to_agents.items()
+            )
+        )
         await asyncio.gather(*(layer.group_send(group, message) for group, message in to_tabs))
 
 
@@ -307,16 +313,9 @@ class ChatConsumer(JsonConsumer):
 
     async def on_typing(self, content: dict[str, Any]) -> None:
         conversation = await self._require_conversation()
-        await self.channel_layer.group_send(
-            services.AGENTS_GROUP,
-            {
-                "type": "chat.agents",
-                "data": {
-                    "type": "typing",
-                    "conversation": conversation.pk,
-                    "is_typing": bool(content.get("is_typing")),
-                },
-            },
+        is_typing = bool(content.get("is_typing"))
+        await self._to_agents(
+            conversation, {"type": "typing", "conversation": conversation.pk, "is_typing": is_typing}
         )
 
     async def on_read(self, content: dict[str, Any]) -> None:
@@ -324,13 +323,14 @@ class ChatConsumer(JsonConsumer):
         updated = await database_sync_to_async(services.read_mark)(
             conversation=conversation, reader="customer", seq=content.get("seq")
         )
-        await self.channel_layer.group_send(
-            services.AGENTS_GROUP,
-            {
-                "type": "chat.agents",
-                "data": {"type": "read", "conversation": conversation.pk, "seq": updated.customer_read_seq},
-            },
+        await self._to_agents(
+            conversation, {"type": "read", "conversation": conversation.pk, "seq": updated.customer_read_seq}
         )
+
+    async def _to_agents(self, conversation: Conversation, data: dict[str, Any]) -> None:
+        groups = await database_sync_to_async(selectors.agents_groups_of)(conversation.pk)
+        for group in groups:
+            await self.channel_layer.group_send(group, {"type": "chat.agents", "data": data})
 
     async def on_leave_message(self, content: dict[str, Any]) -> None:
         client = self.scope.get("client") or ("", 0)
@@ -425,9 +425,18 @@ class ChatConsumer(JsonConsumer):
 
 
 @database_sync_to_async
-def _may_watch(user: User) -> bool:
+def _feed_groups(user: User) -> list[str] | None:
+    """The feed groups this user's socket joins, or None if they may not watch chats."""
     principal = principal_for_user(user)
-    return principal.is_staff_member and user.has_perm("webchat_connector.view_conversation")
+    if not (principal.is_staff_member and user.has_perm("webchat_connector.view_conversation")):
+        return None
+    return selectors.agents_groups_for(principal)
+
+
+def _conversation_for(user: User, conversation_id: int) -> Conversation | None:
+    return selectors.conversation_get_for_staff(
+        principal=principal_for_user(user), conversation_id=conversation_id
+    )
 
 
 class ChatAgentsConsumer(JsonConsumer):
@@ -438,15 +447,18 @@ class ChatAgentsConsumer(JsonConsumer):
         if not isinstance(user, User) or not user.is_authenticated:
             await self.close(code=NOT_SIGNED_IN)
             return
-        if not await _may_watch(user):
+        groups = await _feed_groups(user)
+        if groups is None:
             await self.close(code=NOT_FOUND)
             return
-        self.user = user
-        await self.channel_layer.group_add(services.AGENTS_GROUP, self.channel_name)
+        self.user, self.feed_groups = user, groups
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
-        await self.channel_layer.group_discard(services.AGENTS_GROUP, self.channel_name)
+        for group in getattr(self, "feed_groups", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
@@ -454,7 +466,7 @@ class ChatAgentsConsumer(JsonConsumer):
         conversation_id = content.get("conversation")
         if not isinstance(conversation_id, int):
             return
-        conversation = await database_sync_to_async(selectors.conversation_get_for_staff)(conversation_id)
+        conversation = await database_sync_to_async(_conversation_for)(self.user, conversation_id)
         if conversation is None:
             await self.send_json({"type": "error", "code": "not_found", "message": "no such conversation"})
             return

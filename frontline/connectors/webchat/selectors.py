@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation as i18n
 from django.utils.translation import gettext as _
 
+from frontline.accounts.principal import Principal
 from frontline.connectors.voice.models import VoiceLine
 from frontline.connectors.webchat.models import ChatEntry, Conversation, Site
 from frontline.core.errors import DomainError, Invalid, NotFound
@@ -21,7 +22,8 @@ from frontline.knowledge import selectors as knowledge
 from frontline.knowledge.models import Article
 from frontline.routing.models import Queue
 from frontline.sla.selectors import Availability, channel_availability
-from frontline.tickets.models import Attachment, Channel
+from frontline.tickets.models import Attachment, Channel, Ticket
+from frontline.tickets.selectors import ticket_visibility
 
 #: The widget's languages (Django's codes).
 LANGUAGES = ("en", "fil", "zh-hans")
@@ -125,8 +127,48 @@ def attachment_get_by_link(*, attachment_id: int, signature: str) -> Attachment:
     return entry.attachment
 
 
-def conversation_get_for_staff(conversation_id: int) -> Conversation | None:
-    return Conversation.objects.select_related("ticket").filter(pk=conversation_id).first()
+#: The agents' live feed, scoped as tickets are (`tickets.selectors.ticket_visibility`): those who
+#: see every ticket hear every chat; other staff hear chats whose ticket has no team or a team that
+#: is not private, and the chats of the private teams they belong to. (An agent assigned a private
+#: team's chat without being in the team follows it on its ticket page.)
+AGENTS_GROUP_PREFIX = "webchat.agents."
+AGENTS_ALL_GROUP = "webchat.agents.all"
+AGENTS_OPEN_GROUP = "webchat.agents.open"
+
+
+def agents_team_group(team_id: int) -> str:
+    return f"webchat.agents.team.{team_id}"
+
+
+def agents_groups(conversation: Conversation) -> list[str]:
+    """The feed groups that hear this chat (its ticket and team are read unless loaded already)."""
+    team = conversation.ticket.team
+    scope = agents_team_group(team.pk) if team is not None and team.is_private else AGENTS_OPEN_GROUP
+    return [AGENTS_ALL_GROUP, scope]
+
+
+def conversation_get_for_staff(*, principal: Principal, conversation_id: int) -> Conversation | None:
+    """The chat if this staff member may see its ticket (`ticket_visibility`), else None."""
+    if not principal.is_staff_member:
+        return None
+    return (
+        Conversation.objects.select_related("ticket__team")
+        .filter(pk=conversation_id, ticket__in=Ticket.objects.filter(ticket_visibility(principal)))
+        .first()
+    )
+
+
+def agents_groups_of(conversation_id: int) -> list[str]:
+    """The agents' feed groups that hear this chat now (its ticket's team may have changed)."""
+    conversation = Conversation.objects.select_related("ticket__team").get(pk=conversation_id)
+    return agents_groups(conversation)
+
+
+def agents_groups_for(principal: Principal) -> list[str]:
+    """The agents' feed groups a staff member's socket joins (see `agents_groups`)."""
+    if principal.sees_all_tickets:
+        return [AGENTS_ALL_GROUP]
+    return [AGENTS_OPEN_GROUP, *(agents_team_group(team_id) for team_id in sorted(principal.team_ids))]
 
 
 def language_pick(wanted: str, accept_language: str = "") -> str:

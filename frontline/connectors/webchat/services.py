@@ -58,7 +58,6 @@ MAX_TEXT = 4000
 MAX_NAME = 200
 MAX_CLIENT_ID = 64
 SUBJECT_CHARS = 80
-AGENTS_GROUP = "webchat.agents"
 #: (attempts allowed, window in seconds) per scope, counted in the cache across connections.
 LIMITS: dict[str, tuple[int, int]] = {
     "start-ip": (20, 3600),
@@ -156,10 +155,6 @@ def signal(conversation_id: int, data: dict[str, Any]) -> None:
     _send(conversation_group(conversation_id), {"type": "chat.signal", "data": data})
 
 
-def agents_signal(data: dict[str, Any]) -> None:
-    _send(AGENTS_GROUP, {"type": "chat.agents", "data": data})
-
-
 # --- Lines -------------------------------------------------------------------------------------------
 
 
@@ -182,20 +177,14 @@ def announcements(conversation: Conversation, entry: ChatEntry) -> list[tuple[st
         (conversation_group(conversation.pk), {"type": "chat.entry", "entry": entry_data(entry)})
     ]
     if entry.author != ChatEntry.Author.AGENT:
-        pairs.append(
-            (
-                AGENTS_GROUP,
-                {
-                    "type": "chat.agents",
-                    "data": {
-                        "type": "message",
-                        "conversation": conversation.pk,
-                        "ticket": conversation.ticket_id,
-                        **entry_data(entry, for_agents=True),
-                    },
-                },
-            )
-        )
+        data = {
+            "type": "message",
+            "conversation": conversation.pk,
+            "ticket": conversation.ticket_id,
+            **entry_data(entry, for_agents=True),
+        }
+        message = {"type": "chat.agents", "data": data}
+        pairs.extend((group, message) for group in selectors.agents_groups(conversation))
     return pairs
 
 
@@ -406,6 +395,7 @@ def lines_receive(*, lines: list[LineIn], at: datetime | None = None) -> list[Li
     conversations = {
         conversation.pk: conversation
         for conversation in Conversation.objects.select_for_update(of=("self",))
+        .select_related("ticket__team")  # who hears of the lines (`agents_groups`)
         .filter(pk__in=ids)
         .order_by("pk")
     }

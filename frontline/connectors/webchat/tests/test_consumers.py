@@ -9,7 +9,8 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.core import mail
 
-from frontline.accounts.factories import UserFactory
+from frontline.accounts.factories import TeamFactory, UserFactory, staff
+from frontline.accounts.models import Role
 from frontline.accounts.testing import Api, session_cookie
 from frontline.connectors.voice.models import CallbackRequest, VoiceLine
 from frontline.connectors.webchat.consumers import ORIGIN_REFUSED
@@ -245,6 +246,57 @@ def test_the_agent_who_accepts_is_named_and_sees_lines_typing_and_reads(site, ch
     assert customer_read == {"type": "read", "conversation": conversation.pk, "seq": 1}
     assert (conversation.state, conversation.agent_name, conversation.agent_read_seq) == ("active", "Ana", 1)
     assert conversation.customer_read_seq == 1
+
+
+def test_the_agents_feed_keeps_a_private_teams_chats_to_its_members(site):
+    """The feed is scoped as tickets are: a private team's chat reaches its members and supervisors."""
+    billing = TeamFactory(name="Billing", is_private=True)
+    people = {
+        "member": staff(Role.AGENT, teams=[billing], username="ben"),
+        "outsider": staff(Role.AGENT, teams=[TeamFactory(name="Sales")], username="olga"),
+        "supervisor": staff(Role.SUPERVISOR, username="sue"),
+    }
+    cookies = {name: session_cookie(user) for name, user in people.items()}
+
+    async def scenario():
+        feeds = {name: staff_socket(cookie) for name, cookie in cookies.items()}
+        for feed in feeds.values():
+            assert (await feed.connect())[0]
+        socket = widget()
+        await socket.connect()
+        await socket.receive_json_from(timeout=5)
+        await socket.send_json_to(FORM)
+        await receive_until(socket, "started")
+        first = {name: (await feed.receive_json_from(timeout=5))["seq"] for name, feed in feeds.items()}
+        conversation = await sync_to_async(Conversation.objects.get)()
+        await sync_to_async(Ticket.objects.filter(pk=conversation.ticket_id).update)(team=billing)
+        await socket.send_json_to({"type": "message", "client_id": "c2", "text": "my card ends 4242"})
+        await receive_until(socket, "ack")
+        await receive_until(socket, "message")  # the widget shows its own line
+        await socket.send_json_to({"type": "typing", "is_typing": True})
+        heard = {
+            name: [(await feed.receive_json_from(timeout=5))["type"] for _ in range(2)]
+            for name, feed in feeds.items()
+            if name != "outsider"
+        }
+        outsider_heard_nothing = await feeds["outsider"].receive_nothing(timeout=0.5)
+        await feeds["outsider"].send_json_to(
+            {"type": "typing", "conversation": conversation.pk, "is_typing": True}
+        )
+        refused = await feeds["outsider"].receive_json_from(timeout=5)
+        widget_heard_nothing = await socket.receive_nothing(timeout=0.3)
+        for feed in feeds.values():
+            await feed.disconnect()
+        await socket.disconnect()
+        return first, heard, outsider_heard_nothing, refused, widget_heard_nothing
+
+    first, heard, outsider_heard_nothing, refused, widget_heard_nothing = async_to_sync(scenario)()
+    assert first == {"member": 1, "outsider": 1, "supervisor": 1}  # no team yet: every agent hears it
+    assert heard == {"member": ["message", "typing"], "supervisor": ["message", "typing"]}
+    assert outsider_heard_nothing
+    assert refused["type"] == "error"
+    assert refused["code"] == "not_found"
+    assert widget_heard_nothing  # the outsider's typing never reached the customer
 
 
 def test_the_agents_feed_is_for_staff_only(site):

@@ -89,14 +89,16 @@ def _page(
 
 
 def portal_view(view: PortalView[P]) -> Callable[..., HttpResponseBase]:
-    """Signed-in customers only: anyone else goes to the portal's sign-in page."""
+    """Signed-in customers only: anyone else goes to the portal's sign-in page. The view runs in the
+    customer's language, so what the services answer (a refused file, say) is in it too."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         principal = selectors.customer_principal(request.user)
         if principal is None:
             return redirect_to_login(request.get_full_path(), reverse("portal:login"))
-        return view(request, principal, *args, **kwargs)
+        with i18n.override(_language(request, selectors.customer_get(principal))):
+            return view(request, principal, *args, **kwargs)
 
     return wrapper
 

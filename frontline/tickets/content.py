@@ -113,7 +113,12 @@ _DANGEROUS_SNIFFED = {
 
 
 class ContentError(ValueError):
-    """An attachment or body that Frontline will not store."""
+    """An attachment or body that Frontline will not store: `reason` is `executable`, `type` (the
+    declared type is not accepted) or `mismatch` (the bytes are something else)."""
+
+    def __init__(self, message: str, *, reason: str, declared: str = "", sniffed: str = "") -> None:
+        super().__init__(message)
+        self.reason, self.declared, self.sniffed = reason, declared, sniffed
 
 
 def sanitize_html(value: str) -> str:
@@ -150,9 +155,9 @@ def check_content_type(declared: str, head: bytes) -> str:
     declared = (declared or "application/octet-stream").split(";")[0].strip().lower()
     sniffed: str | None = filetype.guess_mime(head)
     if sniffed in _DANGEROUS_SNIFFED or (head[:2] == b"MZ") or head[:4] == b"\x7fELF":
-        raise ContentError("executable files are not accepted")
+        raise ContentError("executable files are not accepted", reason="executable")
     if declared not in ALLOWED_CONTENT_TYPES:
-        raise ContentError(f"files of type {declared} are not accepted")
+        raise ContentError(f"files of type {declared} are not accepted", reason="type", declared=declared)
     if sniffed is None:
         return declared
     if sniffed == declared or declared == "application/octet-stream":
@@ -161,4 +166,9 @@ def check_content_type(declared: str, head: bytes) -> str:
         return declared  # docx, xlsx, odt … are zip containers
     if sniffed.split("/")[0] == declared.split("/")[0] and sniffed in ALLOWED_CONTENT_TYPES:
         return sniffed
-    raise ContentError(f"the file says it is {declared} but its content is {sniffed}")
+    raise ContentError(
+        f"the file says it is {declared} but its content is {sniffed}",
+        reason="mismatch",
+        declared=declared,
+        sniffed=sniffed,
+    )

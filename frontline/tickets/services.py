@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from frontline.accounts.models import Team, User
 from frontline.accounts.selectors import user_role
@@ -94,7 +95,7 @@ def _tag_objects(names: list[str]) -> list[Tag]:
 def _check_subject(subject: str) -> str:
     subject = " ".join(subject.split())
     if not subject:
-        raise Invalid("the subject is empty", field="subject")
+        raise Invalid(_("the subject is empty"), field="subject")
     if len(subject) > SUBJECT_MAX:
         raise Invalid(f"the subject is longer than {SUBJECT_MAX} characters", field="subject")
     return subject
@@ -268,7 +269,7 @@ def _message_insert(
 ) -> Message:
     text, clean_html = _body(body_text, body_html)
     if not text.strip() and not clean_html.strip():
-        raise Invalid("the message is empty", field="body")
+        raise Invalid(_("the message is empty"), field="body")
     try:
         with _atomic():
             message = Message.objects.create(
@@ -634,6 +635,18 @@ def ticket_split(*, actor: User | None, ticket: Ticket, message_ids: list[int], 
 
 
 @transaction.atomic
+def _content_refused(exc: ContentError) -> str:
+    """Why a file was refused, in the language of the request."""
+    if exc.reason == "executable":
+        return _("executable files are not accepted")
+    if exc.reason == "type":
+        return _("files of type %(type)s are not accepted") % {"type": exc.declared}
+    return _("the file says it is %(declared)s but its content is %(sniffed)s") % {
+        "declared": exc.declared,
+        "sniffed": exc.sniffed,
+    }
+
+
 def attachment_add(
     *,
     actor: User | None,
@@ -654,14 +667,16 @@ def attachment_add(
             head = chunk[:8192]
         size += len(chunk)
         if size > limit:
-            raise TooLarge(f"attachments are limited to {limit // (1024 * 1024)} MB", field="file")
+            raise TooLarge(
+                _("attachments are limited to %(mb)d MB") % {"mb": limit // (1024 * 1024)}, field="file"
+            )
         digest.update(chunk)
     if size == 0:
-        raise Invalid("the file is empty", field="file")
+        raise Invalid(_("the file is empty"), field="file")
     try:
         stored_type = check_content_type(content_type, head)
     except ContentError as exc:
-        raise Invalid(str(exc), field="file", code="unsupported_type") from exc
+        raise Invalid(_content_refused(exc), field="file", code="unsupported_type") from exc
     if message is not None and message.ticket_id != ticket.pk:
         raise Invalid("the message belongs to another ticket", field="message")
     file.seek(0)

@@ -174,3 +174,16 @@ def test_the_list_costs_a_fixed_number_of_queries(ana_client, ana, django_assert
         open_ticket(ana, subject=f"Request {n}")
     with django_assert_max_num_queries(12):
         assert ana_client.get("/portal/").status_code == 200
+
+
+def test_a_refused_file_is_explained_in_the_customers_language(ana_client, ana):
+    ana.language = "fil"
+    ana.save()
+    ticket = open_ticket(ana)
+    response = ana_client.post(
+        f"/portal/tickets/{ticket.pk}/",
+        {"body": "tingnan", "attachments": [SimpleUploadedFile("setup.png", b"MZ\x90\x00" + b"\x00" * 60)]},
+    )
+    assert response.status_code == 400
+    assert "hindi tinatanggap ang mga executable na file" in response.content.decode()
+    assert ticket.messages.count() == 1

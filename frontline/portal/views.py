@@ -103,6 +103,20 @@ def portal_view(view: PortalView[P]) -> Callable[..., HttpResponseBase]:
     return wrapper
 
 
+def in_visitors_language(
+    view: Callable[Concatenate[HttpRequest, P], HttpResponseBase],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
+    """Run a page open to anyone in the language it is shown in (a signed-in customer's own), so
+    that what the services answer is in that language too."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
+        with i18n.override(_language(request, _customer_of(request))):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
@@ -340,6 +354,7 @@ def _suggestions(request: HttpRequest, query: str) -> list[knowledge.SearchResul
 
 
 @require_http_methods(["GET", "POST"])
+@in_visitors_language
 def ticket_new(request: HttpRequest) -> HttpResponseBase:
     """Open a ticket: a signed-in customer's at once; an anonymous visitor's after confirming their email.
 
@@ -519,6 +534,7 @@ def _callback_zone(customer: Customer | None) -> ZoneInfo:
 
 
 @require_http_methods(["GET", "POST"])
+@in_visitors_language
 def callback(request: HttpRequest) -> HttpResponseBase:
     """ "Call me back": a phone number and, optionally, a slot inside the phone line's hours."""
     customer = _customer_of(request)

@@ -128,3 +128,17 @@ def test_without_an_active_line_the_page_says_so_and_offers_the_form(client, lin
     assert "Callbacks are not available at the moment." in page
     assert ask(client).status_code == 400
     assert CallbackRequest.objects.count() == 0
+
+
+def test_a_signed_in_customer_is_answered_in_their_own_language(ana_client, ana, line):
+    """The browser asks for English, the customer's profile says Tagalog: the page and its errors agree."""
+    ana.language = "fil"
+    ana.save()
+    data = {"name": "Ana", "phone": "12", "preferred_start": "", "preferred_end": "", "website": ""}
+    with time_machine.travel(TUESDAY_MORNING, tick=False):
+        response = ana_client.post("/portal/callback/", data, headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<html lang="fil">' in page
+    assert "Hindi ito numero ng telepono na matatawagan namin." in page
+    assert CallbackRequest.objects.count() == 0

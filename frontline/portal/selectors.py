@@ -25,6 +25,14 @@ def customer_principal(user: object) -> Principal | None:
     return principal if principal.is_customer else None
 
 
+def customer_language(principal: Principal) -> str:
+    """The customer's own language ("" when none is set), without reading the whole record."""
+    if principal.customer_id is None:
+        return ""
+    language = Customer.objects.filter(pk=principal.customer_id).values_list("language", flat=True).first()
+    return language or ""
+
+
 def customer_get(principal: Principal) -> Customer:
     if principal.customer_id is None:
         raise NotFound("not a customer")

@@ -55,9 +55,14 @@ def _html_lang(code: str) -> str:
 
 
 def _language(request: HttpRequest, customer: Customer | None = None) -> str:
+    return _pick_language(request, customer.language if customer is not None else "")
+
+
+def _pick_language(request: HttpRequest, wanted: str) -> str:
+    """`wanted` (a customer's own language) if we have it, else the browser's, else the default."""
     supported = [code for code, _name in settings.LANGUAGES]
-    if customer is not None and customer.language:
-        wanted = locales.canonical(customer.language)
+    if wanted:
+        wanted = locales.canonical(wanted)
         if wanted in supported:
             return wanted
     current = locales.canonical(getattr(request, "LANGUAGE_CODE", "") or i18n.get_language())
@@ -97,7 +102,7 @@ def portal_view(view: PortalView[P]) -> Callable[..., HttpResponseBase]:
         principal = selectors.customer_principal(request.user)
         if principal is None:
             return redirect_to_login(request.get_full_path(), reverse("portal:login"))
-        with i18n.override(_language(request, selectors.customer_get(principal))):
+        with i18n.override(_pick_language(request, selectors.customer_language(principal))):
             return view(request, principal, *args, **kwargs)
 
     return wrapper
@@ -111,7 +116,9 @@ def in_visitors_language(
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
-        with i18n.override(_language(request, _customer_of(request))):
+        principal = selectors.customer_principal(request.user)
+        wanted = selectors.customer_language(principal) if principal is not None else ""
+        with i18n.override(_pick_language(request, wanted)):
             return view(request, *args, **kwargs)
 
     return wrapper

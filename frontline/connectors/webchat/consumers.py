@@ -440,7 +440,7 @@ def _conversation_for(user: User, conversation_id: int) -> Conversation | None:
 
 
 class ChatAgentsConsumer(JsonConsumer):
-    """The agents' side: every chat's customer lines, typing and reads, live (for the desk and the bench)."""
+    """The agents' side: the customer lines, typing and reads of the chats they may see, live."""
 
     async def connect(self) -> None:
         user = self.scope.get("user")

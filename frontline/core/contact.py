@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 _EMAIL = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    # A dot-atom local part, or a quoted one ("Test test"@example.com) as RFC 5321 allows.
+    r"^(?:[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+|\"(?:[ !#-\[\]-~]|\\[ -~])+\")"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
 

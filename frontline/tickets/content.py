@@ -150,12 +150,47 @@ def safe_filename(name: str) -> str:
     return base[:200] or "attachment"
 
 
-def check_content_type(declared: str, head: bytes) -> str:
-    """The content type to store, after checking the declared one against the bytes themselves."""
+def _sniffed(declared: str, head: bytes) -> tuple[str, str | None]:
+    """(the declared type without parameters, what the bytes are); executables are refused here."""
     declared = (declared or "application/octet-stream").split(";")[0].strip().lower()
     sniffed: str | None = filetype.guess_mime(head)
     if sniffed in _DANGEROUS_SNIFFED or (head[:2] == b"MZ") or head[:4] == b"\x7fELF":
         raise ContentError("executable files are not accepted", reason="executable")
+    return declared, sniffed
+
+
+#: Types the bytes show (filetype recognises them): a file labelled so whose bytes show nothing is not one.
+_RECOGNISABLE = frozenset(kind.mime for kind in filetype.types) - {"application/octet-stream"}
+DOWNLOAD_TYPE = "application/octet-stream"
+
+
+def content_type_by_content(declared: str, head: bytes) -> str:
+    """The type to store a file under, decided by its bytes and the safe list, not by its label.
+
+    For files whose label cannot be trusted (email attachments: `image/jpg`, `image/pjpeg`,
+    `application/others`, `application/octet-stream` on a JPEG or a PDF): what the bytes are, when
+    that is on the safe list; else the declared type, when it is on the safe list and of a kind the
+    bytes cannot show (text, calendar, message/rfc822); else `application/octet-stream`, a file
+    that is only ever downloaded, never shown (HTML pages, signatures, unknown formats). Raises
+    ContentError for executables only.
+    """
+    declared, sniffed = _sniffed(declared, head)
+    if (
+        sniffed in _OFFICE_CONTAINERS
+        and declared.startswith("application/vnd.")
+        and declared in ALLOWED_CONTENT_TYPES
+    ):
+        return declared  # docx, xlsx, odt … are zip containers
+    if sniffed in ALLOWED_CONTENT_TYPES:
+        return sniffed
+    if sniffed is None and declared in ALLOWED_CONTENT_TYPES and declared not in _RECOGNISABLE:
+        return declared
+    return DOWNLOAD_TYPE
+
+
+def check_content_type(declared: str, head: bytes) -> str:
+    """The content type to store, after checking the declared one against the bytes themselves."""
+    declared, sniffed = _sniffed(declared, head)
     if declared not in ALLOWED_CONTENT_TYPES:
         raise ContentError(f"files of type {declared} are not accepted", reason="type", declared=declared)
     if sniffed is None:

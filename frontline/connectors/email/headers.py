@@ -14,7 +14,9 @@ from typing import Any, Final
 
 from frontline.connectors.email.charsets import (
     LINE_CONTROLS,
+    UndeclaredCharset,
     decode_words,
+    has_encoded_word,
     is_suspicious,
     one_line,
     valid_unicode,
@@ -49,6 +51,8 @@ class Entity:
     buf: bytes
     body_start: int
     end: int
+    #: how raw 8-bit bytes that are not UTF-8 are read (the message's charset); Latin-1 when None
+    undeclared: UndeclaredCharset | None = None
 
     def raw(self, name: str) -> bytes | None:
         for key, value in self.fields:
@@ -58,7 +62,10 @@ class Entity:
 
     def get(self, name: str) -> str | None:
         value = self.raw(name)
-        return None if value is None else header_text(value)
+        return None if value is None else header_text(value, self.undeclared)
+
+    def get_all(self, name: str) -> list[str]:
+        return [header_text(value, self.undeclared) for key, value in self.fields if key == name]
 
     def has(self, name: str) -> bool:
         return self.raw(name) is not None
@@ -70,6 +77,46 @@ class Entity:
 _FIELD_NAME = re.compile(rb"([!-9;-~]+)[ \t]*:")
 _LEADING_BLANK_LINES = re.compile(rb"(?:\r?\n)+")
 _BLANK_LINE = re.compile(rb"\n\r?\n")
+#: Header fields that only a header section has: a line that is not a field, followed by one of
+#: these before the blank line, was a mistake of the writer (a folded line left unindented, a stray
+#: line in front), not the start of the body.
+_HEADER_NAMES: Final = frozenset(
+    {
+        b"from", b"to", b"cc", b"bcc", b"subject", b"date", b"message-id", b"mime-version", b"sender",
+        b"reply-to", b"in-reply-to", b"references", b"return-path", b"received", b"delivered-to",
+        b"content-type", b"content-transfer-encoding", b"content-disposition", b"user-agent",
+        b"dkim-signature", b"authentication-results", b"thread-topic", b"thread-index", b"importance",
+        b"list-id", b"precedence", b"auto-submitted", b"organization",
+    }
+)  # fmt: skip
+#: How many lines after a stray line are looked at for a header field.
+_LOOKAHEAD_LINES: Final = 5
+
+
+def _line_at(buf: bytes, pos: int, end: int) -> tuple[int, int]:
+    """(end of the line's text without CR/LF, start of the next line) of the line starting at `pos`."""
+    newline = buf.find(b"\n", pos, end)
+    next_pos = end if newline < 0 else newline + 1
+    line_end = end if newline < 0 else newline
+    if line_end > pos and buf[line_end - 1] == 0x0D:
+        line_end -= 1
+    return line_end, next_pos
+
+
+def _header_follows(buf: bytes, pos: int, end: int) -> bool:
+    """Whether a well-known header field starts one of the next few lines, before any blank line."""
+    for _ in range(_LOOKAHEAD_LINES):
+        if pos >= end:
+            return False
+        line_end, next_pos = _line_at(buf, pos, end)
+        if line_end == pos:
+            return False
+        name = _FIELD_NAME.match(buf, pos, line_end)
+        if name is not None:
+            lowered = name.group(1).lower()
+            return lowered in _HEADER_NAMES or lowered.startswith(b"x-")
+        pos = next_pos
+    return False
 
 
 def read_entity(
@@ -97,11 +144,7 @@ def read_entity(
             blank_line = _BLANK_LINE.search(buf, max(start, pos - 1), end)
             body_start = end if blank_line is None else blank_line.end()
             break
-        newline = buf.find(b"\n", pos, end)
-        next_pos = end if newline < 0 else newline + 1
-        line_end = end if newline < 0 else newline
-        if line_end > pos and buf[line_end - 1] == 0x0D:
-            line_end -= 1
+        line_end, next_pos = _line_at(buf, pos, end)
         if line_end == pos:
             body_start = next_pos
             break
@@ -114,6 +157,15 @@ def read_entity(
             continue
         name = _FIELD_NAME.match(buf, pos, line_end)
         if name is None:
+            if skip_leading and _header_follows(buf, next_pos, end):
+                if current is None:  # a stray line in front of the header section
+                    defects.append("a line before the header section is not a header field; skipped")
+                else:  # a folded line its writer forgot to indent
+                    defects.append("a header line without indentation was read as a continuation")
+                    if len(current) < MAX_HEADER_VALUE:
+                        current += b" " + buf[pos : min(line_end, pos + MAX_HEADER_VALUE - len(current))]
+                pos = next_pos
+                continue
             defects.append("a line in the header section is not a header field; the body starts there")
             body_start = pos
             break
@@ -121,18 +173,21 @@ def read_entity(
         fields.append((name.group(1).decode("ascii").lower(), current))
         pos = next_pos
     budget.header_lines += lines
-    return Entity([(key, bytes(value)) for key, value in fields], buf, body_start, end)
+    fields_read = [(key, bytes(value)) for key, value in fields]
+    return Entity(fields_read, buf, body_start, end, budget.undeclared)
 
 
-def header_text(value: bytes) -> str:
-    """Raw header bytes as text: ASCII, else UTF-8 (RFC 6532), else Latin-1; never raises."""
+def header_text(value: bytes, undeclared: UndeclaredCharset | None = None) -> str:
+    """Raw header bytes as text: ASCII, else UTF-8 (RFC 6532), else the message's own charset
+    (`undeclared`), else Latin-1; never raises."""
     try:
         text = value.decode("ascii")
     except UnicodeDecodeError:
         try:
             text = value.decode("utf-8")
         except UnicodeDecodeError:
-            text = value.decode("latin-1")
+            guessed = undeclared(value) if undeclared is not None else None
+            text = value.decode("latin-1") if guessed is None else guessed
     return text.replace("\r", "").replace("\n", "").strip()
 
 
@@ -190,26 +245,45 @@ def unstructured(value: str | None, name: str, defects: list[str]) -> str:
     except Exception:  # stdlib's header parser raises assorted errors on broken input
         defects.append(f"the {name} header could not be parsed; decoded leniently")
         decoded = None
-    if decoded is None or (is_suspicious(decoded) and "=?" in value):
-        decoded = decode_words(value)
+    if decoded is None or (is_suspicious(decoded) or has_encoded_word(decoded)):
+        decoded = decode_words(value)  # what policy.default could not decode, it leaves encoded
     return one_line(decoded)
 
 
 # --- addresses, ids, dates ----------------------------------------------------------------------------------
 
 _DOMAIN = re.compile(r"^(?:[^\s\x00-\x1f\x7f<>()\[\]\\,;:\"@]+|\[[^\]\s]+\])$")
+_DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_QUOTED_PAIR = re.compile(r"\\(.)")
+
+
+def _local_part(local: str) -> str | None:
+    """The local part as mail clients write it: quotes only where the address needs them."""
+    if len(local) < 2 or not (local.startswith('"') and local.endswith('"')):
+        return None if local.startswith('"') or any(c.isspace() for c in local) else local
+    inner = _QUOTED_PAIR.sub(r"\1", local[1:-1])
+    if not inner:
+        return None
+    if _DOT_ATOM.fullmatch(inner):
+        return inner  # "juan.cruz"@example.com is juan.cruz@example.com
+    return '"' + inner.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _address(name: str, addr_spec: str) -> Address | None:
     addr_spec = addr_spec.strip().strip("<>").strip()
     local, at, domain = addr_spec.rpartition("@")
+    if domain.endswith(".") and not domain.endswith(".."):
+        domain = domain[:-1]  # an absolute domain name ("example.com."): the same domain
     if not at or not local or not domain or len(addr_spec) > 254 or is_suspicious(addr_spec):
         return None
     if domain.startswith(".") or domain.endswith(".") or not _DOMAIN.match(domain):
         return None
-    if LINE_CONTROLS.search(local) or (any(c.isspace() for c in local) and not local.startswith('"')):
+    if LINE_CONTROLS.search(local):
         return None
-    return Address(name=one_line(name)[:256], email=f"{local}@{domain.lower()}")
+    local_part = _local_part(local)
+    if local_part is None:
+        return None
+    return Address(name=one_line(name)[:256], email=f"{local_part}@{domain.lower()}")
 
 
 def address_list(value: str | None, name: str, defects: list[str]) -> list[Address]:
@@ -224,7 +298,11 @@ def address_list(value: str | None, name: str, defects: list[str]) -> list[Addre
         pairs = _address_pairs(name, value)
     except Exception:  # stdlib's header parser raises assorted errors on broken input
         defects.append(f"the {name} header could not be parsed; read leniently")
-    if pairs is None or any(is_suspicious(n) for n, _ in pairs) or not any(_address(*p) for p in pairs):
+    if (
+        pairs is None
+        or any(is_suspicious(n) or has_encoded_word(n) for n, _ in pairs)
+        or not any(_address(*p) for p in pairs)
+    ):
         try:
             pairs = [(decode_words(n), a) for n, a in getaddresses([value])]
         except Exception:  # the compat32 parser is older but not infallible

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from frontline.connectors.email.charsets import UndeclaredCharset
+
 MAX_BODY_CHARS: Final = 1_000_000  # text and HTML each; a longer body is cut here (and a defect says so)
 MAX_HEADER_LINES: Final = 5_000  # per header section, continuation lines included
 MAX_TOTAL_HEADER_LINES: Final = 20_000  # in one parse, all parts and attached messages together
@@ -29,6 +31,8 @@ class Budget:
     parts: int = 0
     header_lines: int = 0
     limit_defects: list[str] = field(default_factory=list)
+    #: how 8-bit text that declares no charset is read in this message (charsets.UndeclaredCharset)
+    undeclared: UndeclaredCharset | None = None
 
     def limit(self, defect: str, defects: list[str]) -> None:
         """A limit was hit: say so where it happened and on the top-level message."""

@@ -28,9 +28,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import escape as escape_html
 from typing import Final
 
-from frontline.connectors.email.charsets import clean_body, decode_text, one_line, valid_unicode
+from frontline.connectors.email.charsets import (
+    UndeclaredCharset,
+    clean_body,
+    decode_text,
+    one_line,
+    valid_unicode,
+)
 from frontline.connectors.email.filenames import safe_filename
 from frontline.connectors.email.headers import (
     Address,
@@ -157,6 +164,7 @@ def parse_email(
         max_parts=max(1, max_parts),
         max_depth=min(max(0, max_depth), DEPTH_CEILING),
         max_body_chars=max(0, max_body_chars),
+        undeclared=None if raw.isascii() else UndeclaredCharset(raw),
     )
     try:
         parsed = _parse_message(raw, 0, len(raw), 0, budget, top=True)
@@ -181,11 +189,19 @@ class _Part:
 
 
 @dataclass(slots=True)
+class _Body:
+    """One body the reader's mail client shows, in order: its text, its HTML, or both when they were
+    sent as alternatives of each other."""
+
+    text: str | None = None
+    html: str | None = None
+
+
+@dataclass(slots=True)
 class _Found:
     """What a walk over part of the MIME tree found."""
 
-    texts: list[str] = field(default_factory=list)
-    htmls: list[str] = field(default_factory=list)
+    bodies: list[_Body] = field(default_factory=list)
     parts: list[_Part] = field(default_factory=list)
     forwarded: list[ParsedEmail] = field(default_factory=list)
     is_delivery_report: bool = False
@@ -316,7 +332,7 @@ def _walk(
             content_type, maintype, subtype = "text/plain", "text", "plain"
 
     if content_type in ("message/rfc822", "message/global"):
-        _walk_message(entity, depth, found, budget, defects, in_report=in_report)
+        _walk_message(entity, depth, found, budget, defects, in_report=in_report, params=params)
         return
     if content_type in ("message/delivery-status", "message/global-delivery-status"):
         found.is_delivery_report = True
@@ -340,10 +356,10 @@ def _walk(
     )
     if is_body:
         data = transfer_decoded(entity.body(), encoding, defects)
-        text = decode_text(data, params.get("charset"), defects)
+        text = decode_text(data, params.get("charset"), defects, budget.undeclared)
         if subtype == "plain" and params.get("format", "").lower() == "flowed":
             text = unflow(text, delsp=params.get("delsp", "").lower() == "yes")
-        (found.htmls if subtype == "html" else found.texts).append(text)
+        found.bodies.append(_Body(html=text) if subtype == "html" else _Body(text=text))
         return
     content_id = content_id_of(entity.get("content-id"))
     raw = entity.body()
@@ -377,10 +393,10 @@ def _walk_multipart(
             result = _Found()
             _walk(child, depth + 1, result, budget, defects, as_resource=as_resource)
             results.append(result)
-        texts = [r.texts for r in results if any(t.strip() for t in r.texts)]
-        htmls = [r.htmls for r in results if any(h.strip() for h in r.htmls)]
-        found.texts += texts[-1] if texts else []
-        found.htmls += htmls[-1] if htmls else []
+        texts = [t for t in (_joined(r.bodies, "text") for r in results) if t is not None and t.strip()]
+        htmls = [h for h in (_joined(r.bodies, "html") for r in results) if h is not None and h.strip()]
+        if texts or htmls:  # one body: what the client shows, as text and as HTML
+            found.bodies.append(_Body(text=texts[-1] if texts else None, html=htmls[-1] if htmls else None))
         for result in results:
             found.take_all_but_bodies(result)
         return
@@ -408,9 +424,22 @@ def _walk_multipart(
         )
 
 
+def _joined(bodies: list[_Body], kind: str) -> str | None:
+    pieces = [piece for body in bodies if (piece := getattr(body, kind)) is not None]
+    return "\n".join(pieces) if pieces else None
+
+
 def _walk_message(
-    entity: Entity, depth: int, found: _Found, budget: Budget, defects: list[str], *, in_report: bool
+    entity: Entity,
+    depth: int,
+    found: _Found,
+    budget: Budget,
+    defects: list[str],
+    *,
+    in_report: bool,
+    params: dict[str, str],
 ) -> None:
+    """An attached message: parsed (for the agent to read) and kept as it came, as an .eml file."""
     encoding = (entity.get("content-transfer-encoding") or "").strip().lower()
     if encoding in ("base64", "quoted-printable"):
         buf = transfer_decoded(entity.body(), encoding, defects)
@@ -421,11 +450,27 @@ def _walk_message(
         headers = read_entity(buf, start, end, [], budget, skip_leading=True)
         found.returned_message_id = found.returned_message_id or first_message_id(headers.get("message-id"))
         return
+    _, disposition_params = parameterised(entity, "content-disposition", defects)
+    name = disposition_params.get("filename") or params.get("name")
+    subject = ""
     if depth >= budget.max_depth:
         budget.too_deep(defects)
+    elif budget.take_part(defects):
+        forwarded = _parse_message(buf, start, end, depth + 1, budget, top=False)
+        found.forwarded.append(forwarded)
+        subject = forwarded.subject
+    else:
         return
-    if budget.take_part(defects):
-        found.forwarded.append(_parse_message(buf, start, end, depth + 1, budget, top=False))
+    name = name or f"{subject or 'attached message'}"
+    if not name.lower().endswith(".eml"):
+        name += ".eml"
+    is_oversize = end - start > budget.max_attachment_bytes
+    if is_oversize:
+        defects.append(
+            f"an attachment is larger than {budget.max_attachment_bytes} bytes; its data was dropped"
+        )
+    data = b"" if is_oversize else bytes(buf[start:end])
+    found.parts.append(_Part(name, "message/rfc822", data, None, False, is_oversize))
 
 
 _STATUS_CODE = re.compile(r"\b[245]\.\d{1,3}\.\d{1,3}\b")
@@ -479,8 +524,13 @@ def _parse_message(buf: bytes, start: int, end: int, depth: int, budget: Budget,
     found = _Found()
     _walk(entity, depth, found, budget, defects)
 
-    senders = address_list(entity.get("from"), "from", defects)
-    if not entity.has("from"):
+    senders: list[Address] = []
+    from_headers = entity.get_all("from")
+    for from_value in from_headers:  # more than one From: the first usable one, as mail clients show
+        senders = senders or address_list(from_value, "from", defects)
+    if len(from_headers) > 1:
+        defects.append("more than one From header; the first usable address was taken")
+    if not from_headers:
         defects.append("no From header")
     subject = unstructured(entity.get("subject"), "subject", defects)
     headers = {
@@ -490,13 +540,7 @@ def _parse_message(buf: bytes, start: int, end: int, depth: int, budget: Budget,
     if message_id is None:
         defects.append("no usable Message-ID")
 
-    text = "\n".join(found.texts)
-    html = "\n".join(found.htmls)
-    if len(text) > budget.max_body_chars or len(html) > budget.max_body_chars:
-        budget.limit(f"the body is longer than {budget.max_body_chars} characters; the rest was cut", defects)
-        text, html = text[: budget.max_body_chars], html[: budget.max_body_chars]
-    html = sanitise_html(html) if html.strip() else ""
-    text = clean_body(text) if text.strip() else clean_body(html_to_text(html))
+    text, html = _text_and_html(found.bodies, budget, defects)
 
     is_bounce = (
         found.is_delivery_report
@@ -548,6 +592,45 @@ def _parse_message(buf: bytes, start: int, end: int, depth: int, budget: Budget,
         bounce_status=found.delivery_status,
         defects=_unique(defects)[:MAX_DEFECTS],
     )
+
+
+def _capped(pieces: list[str | None], limit: int) -> tuple[list[str | None], bool]:
+    """The pieces cut where together they pass `limit` characters; whether anything was cut."""
+    out: list[str | None] = []
+    left, cut = limit, False
+    for piece in pieces:
+        if piece is not None and len(piece) > left:
+            piece, cut = piece[:left], True
+        left -= len(piece or "")
+        out.append(piece)
+    return out, cut
+
+
+def _text_and_html(bodies: list[_Body], budget: Budget, defects: list[str]) -> tuple[str, str]:
+    """(text, sanitised HTML) of every body the client shows, in order.
+
+    A text body and an HTML body sent one after the other (in multipart/mixed, not as alternatives)
+    both reach the agent: the text takes the HTML body's text, the HTML the text body escaped.
+    """
+    texts, text_cut = _capped([body.text for body in bodies], budget.max_body_chars)
+    htmls, html_cut = _capped([body.html for body in bodies], budget.max_body_chars)
+    if text_cut or html_cut:
+        budget.limit(f"the body is longer than {budget.max_body_chars} characters; the rest was cut", defects)
+    sanitised = [sanitise_html(html) if html is not None and html.strip() else "" for html in htmls]
+    text_parts: list[str] = []
+    for text, clean in zip(texts, sanitised, strict=True):
+        if text is not None and text.strip():
+            text_parts.append(text)
+        elif clean:
+            text_parts.append(html_to_text(clean))
+    html_parts: list[str] = []
+    if any(sanitised):
+        for text, clean in zip(texts, sanitised, strict=True):
+            if clean:
+                html_parts.append(clean)
+            elif text is not None and text.strip():
+                html_parts.append("<div>" + escape_html(text).replace("\n", "<br>") + "</div>")
+    return clean_body("\n".join(text_parts)), "\n".join(html_parts)
 
 
 def _unique(items: list[str]) -> list[str]:

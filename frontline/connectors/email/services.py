@@ -26,6 +26,7 @@ from frontline.connectors.email import tokens
 from frontline.connectors.email.loops import AUTO_REPLY_HEADERS, classify
 from frontline.connectors.email.models import EmailParticipant, InboundEmail, Mailbox, OutboundEmail
 from frontline.connectors.email.parsing import ParsedEmail, UnparseableEmail, parse_email
+from frontline.connectors.email.reading import agent_text
 from frontline.core.errors import DomainError, TooLarge
 from frontline.customers.models import ContactPoint, Customer
 from frontline.customers.services import customer_create, customer_find_or_create, normalize_contact
@@ -35,6 +36,7 @@ from frontline.sla import availability
 from frontline.sla.selectors import reply_promise
 from frontline.sla.signals import sla_events_batched
 from frontline.tickets import services as tickets
+from frontline.tickets.content import ContentError, content_type_by_content
 from frontline.tickets.models import Attachment, Channel, Message, Ticket
 
 logger = logging.getLogger(__name__)
@@ -727,7 +729,7 @@ def _deliver(inbound: InboundEmail, parsed: ParsedEmail, reads: _Reads) -> Inbou
             actor=user,
             ticket=agent_ticket,
             direction=Message.Direction.OUTBOUND,
-            body_text=parsed.visible_text or parsed.text,
+            body_text=agent_text(parsed, visible_only=True),
             channel=Channel.EMAIL,
             external_id=parsed.message_id or "",
             created_at=at,
@@ -773,7 +775,7 @@ def _deliver(inbound: InboundEmail, parsed: ParsedEmail, reads: _Reads) -> Inbou
         ticket=ticket,
         direction=Message.Direction.INBOUND,
         author_customer=customer,
-        body_text=parsed.text or parsed.visible_text,
+        body_text=agent_text(parsed),
         body_html=parsed.html,
         channel=Channel.EMAIL,
         external_id=parsed.message_id or "",
@@ -851,13 +853,18 @@ def _attachments(actor: User | None, ticket: Ticket, message: Message, parsed: P
         if part.is_oversize or not part.data:
             continue
         try:
+            # Mailers label files loosely (image/jpg, application/others): the bytes decide.
+            content_type = content_type_by_content(part.content_type, part.data[:8192])
+        except ContentError:
+            content_type = part.content_type  # an executable: attachment_add refuses it, with its reason
+        try:
             tickets.attachment_add(
                 actor=actor,
                 ticket=ticket,
                 message=message,
                 file=ContentFile(part.data),
                 filename=part.filename,
-                content_type=part.content_type,
+                content_type=content_type,
             )
         except DomainError as exc:  # a refused file does not lose the mail: it is noted on the ticket
             tickets.message_add(

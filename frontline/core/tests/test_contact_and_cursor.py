@@ -10,14 +10,19 @@ from frontline.core.contact import InvalidContact, normalize_email, normalize_ha
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(" Maria.Santos@Example.PH ", "maria.santos@example.ph"), ("a+tag@x.co", "a+tag@x.co")],
+    [
+        (" Maria.Santos@Example.PH ", "maria.santos@example.ph"),
+        ("a+tag@x.co", "a+tag@x.co"),
+        ('"Test test"@Example.com', '"test test"@example.com'),  # a quoted local part (RFC 5321)
+    ],
 )
 def test_emails_normalise(raw, expected):
     assert normalize_email(raw) == expected
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "no-at-sign", "a@", "@b.c", "a@b", "a b@c.d", "a@b..c", "x" * 250 + "@a.bc"]
+    "raw",
+    ["", "no-at-sign", "a@", "@b.c", "a@b", "a b@c.d", "a@b..c", "x" * 250 + "@a.bc", '""@b.c', '"a"b@c.d'],
 )
 def test_invalid_emails_are_refused(raw):
     with pytest.raises(InvalidContact):

@@ -200,7 +200,15 @@ def test_an_attached_message_is_parsed_recursively():
     assert forwarded.message_id == "<wc7781@brand.example.com>"
     assert [a.filename for a in forwarded.attachments] == ["claim-form.pdf"]
     assert forwarded.attachments[0].data.startswith(b"%PDF-1.4")
-    assert parsed.attachments == []
+    # The message itself is kept as it came, an .eml file named after its subject.
+    (kept,) = parsed.attachments
+    assert (kept.filename, kept.content_type, kept.is_inline) == (
+        "Your warranty claim WC-7781.eml",
+        "message/rfc822",
+        False,
+    )
+    assert kept.data.startswith(b"From: Brand Warranty <warranty@brand.example.com>")
+    assert parse_email(kept.data).message_id == "<wc7781@brand.example.com>"
 
 
 def test_a_forward_in_a_forward():

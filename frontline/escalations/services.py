@@ -14,12 +14,12 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from frontline.accounts.models import Team, User
+from frontline.connectors.email.services import automatic_mail_queue
 from frontline.core.errors import Conflict, Invalid
 from frontline.escalations import delays, oncall, selectors
 from frontline.escalations.models import (
@@ -554,16 +554,8 @@ def _perform(run: EscalationRun, step: EscalationStep, now: datetime) -> dict[st
             at=now,
         )
     elif answer.email:
-        address = answer.email
-        transaction.on_commit(lambda: _email_page(address, title, body))
+        automatic_mail_queue(to=[answer.email], subject=f"[URGENT] {title}", body=body, ticket=ticket)
     return {"done": True, "paged": answer.name, "phone": answer.phone, "email": answer.email}
-
-
-def _email_page(address: str, title: str, body: str) -> None:
-    try:
-        send_mail(subject=f"[URGENT] {title}", message=body, from_email=None, recipient_list=[address])
-    except Exception:  # the page is recorded on the ticket; the worker log shows the mail failure
-        logger.exception("could not email the page to %s", address)
 
 
 @transaction.atomic

@@ -16,13 +16,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from frontline.accounts.models import User
+from frontline.connectors.email.services import automatic_mail_queue
 from frontline.core.errors import Conflict, DomainError, Invalid, NotFound
 from frontline.customers.models import ContactPoint, Customer
 from frontline.customers.selectors import customer_segments
@@ -156,13 +156,9 @@ def _post_on_ticket(ticket: Ticket, text: str, at: datetime) -> Message:
 
 
 def _email_later(address: str, subject: str, body: str) -> None:
-    def send() -> None:
-        try:
-            send_mail(subject=subject, message=body, from_email=None, recipient_list=[address])
-        except Exception:  # the invitation stands; the worker log shows the mail failure
-            logger.exception("could not email a survey to %s", address)
-
-    transaction.on_commit(send)
+    """Queue the invitation in the outbox (sent after the commit, retried there); its link answers
+    the survey, so the body is erased once sent."""
+    automatic_mail_queue(to=[address], subject=subject, body=body, body_is_secret=True)
 
 
 def _language(customer: Customer) -> str:

@@ -19,7 +19,6 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -27,7 +26,8 @@ from django.utils import translation as i18n
 from django.utils.translation import gettext as _
 
 from frontline.accounts.models import User
-from frontline.connectors.email.services import acknowledgement_promise
+from frontline.connectors.email.models import OutboundEmail
+from frontline.connectors.email.services import acknowledgement_promise, automatic_mail_queue
 from frontline.connectors.voice import services as voice
 from frontline.connectors.voice.models import CallbackRequest, VoiceLine
 from frontline.core.errors import Conflict, DomainError, Invalid, RateLimited
@@ -143,9 +143,10 @@ def magic_link_request(*, email: str, ip: str, now: datetime | None = None) -> M
     event_record(actor=None, verb="portal.link_sent", target=contact.customer, at=at, after={"link": link.pk})
     url = absolute_url(reverse("portal:login-link", args=[token]))
     with i18n.override(_language_of(contact.customer)):
-        send_mail(
-            _("Your sign-in link"),
-            _(
+        automatic_mail_queue(
+            to=[contact.value],
+            subject=_("Your sign-in link"),
+            body=_(
                 "Hello %(name)s,\n\nUse this link to sign in to your support portal. It works once, "
                 "within %(minutes)s minutes:\n\n%(url)s\n\nIf you did not ask for it, you can ignore this "
                 "message."
@@ -155,8 +156,7 @@ def magic_link_request(*, email: str, ip: str, now: datetime | None = None) -> M
                 "minutes": int(LINK_TTL.total_seconds() // 60),
                 "url": url,
             },
-            None,
-            [contact.value],
+            body_is_secret=True,
         )
     return link
 
@@ -324,11 +324,12 @@ def acknowledgement_send(*, ticket: Ticket, address: str) -> None:
             "promise": promise or _("We will reply as soon as we can."),
             "url": absolute_url(reverse("portal:ticket", args=[ticket.pk])),
         }
-        send_mail(
-            _("We received your request #%(id)s") % {"id": ticket.pk},
-            body,
-            None,
-            [address],
+        automatic_mail_queue(
+            to=[address],
+            subject=_("We received your request #%(id)s") % {"id": ticket.pk},
+            body=body,
+            ticket=ticket,
+            auto_submitted=OutboundEmail.AutoSubmitted.AUTO_REPLIED,
         )
 
 
@@ -403,16 +404,16 @@ def submission_start(
     )
     url = absolute_url(reverse("portal:confirm", args=[token]))
     with i18n.override(_language_of(None, language)):
-        send_mail(
-            _("Please confirm your request"),
-            _(
+        automatic_mail_queue(
+            to=[address],
+            subject=_("Please confirm your request"),
+            body=_(
                 "Hello,\n\nWe received a request from this address: %(subject)s\n\nTo send it to our support "
                 "team, confirm your email address within 24 hours:\n\n%(url)s\n\nIf you did not write to "
                 "us, ignore this message and nothing will be sent."
             )
             % {"subject": pending.subject, "url": url},
-            None,
-            [address],
+            body_is_secret=True,
         )
     return pending
 

@@ -52,12 +52,32 @@ class InboundEmailAdmin(admin.ModelAdmin[InboundEmail]):
         self.message_user(request, f"Processed {done} quarantined message(s) again.")
 
 
+# The body is shown through `body`, which hides a sign-in or confirmation link until it is erased.
+_OUTBOUND_FIELDS = [*(f.name for f in OutboundEmail._meta.fields if f.name != "body_text"), "body"]
+
+
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin[OutboundEmail]):
-    list_display = ("id", "created_at", "ticket", "status", "attempts", "sent_at", "last_error")
-    list_filter = ("status", "mailbox")
+    list_display = (
+        "id",
+        "created_at",
+        "ticket",
+        "subject",
+        "status",
+        "auto_submitted",
+        "attempts",
+        "sent_at",
+    )
+    list_filter = ("status", "auto_submitted", "mailbox")
     search_fields = ("message_id_header", "subject")
-    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+    fields = tuple(_OUTBOUND_FIELDS)
+    readonly_fields = _OUTBOUND_FIELDS
+
+    @admin.display(description="body text")
+    def body(self, obj: OutboundEmail) -> str:
+        if obj.body_is_secret and obj.status in (OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING):
+            return "(hidden: it carries a sign-in or confirmation link; erased once sent)"
+        return obj.body_text
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

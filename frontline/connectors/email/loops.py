@@ -21,13 +21,23 @@ from typing import Final
 
 from frontline.connectors.email.parsing import ParsedEmail
 
-__all__ = ["AUTO_REPLY_HEADERS", "Classification", "classify"]
+__all__ = ["AUTO_REPLY_HEADERS", "AUTO_SUBMITTED_VALUES", "Classification", "automatic_headers", "classify"]
 
 # Headers on every automatic mail Frontline sends (acknowledgements, notifications): RFC 3834, and
 # Microsoft's header that stops Exchange/Outlook from answering with an out-of-office reply.
 AUTO_REPLY_HEADERS: Final[Mapping[str, str]] = MappingProxyType(
     {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
 )
+AUTO_SUBMITTED_VALUES: Final = frozenset({"auto-replied", "auto-generated"})
+
+
+def automatic_headers(auto_submitted: str) -> dict[str, str]:
+    """The headers of our automatic mail: `auto-replied` (an answer to what someone sent) or
+    `auto-generated` (a notification, an invitation, a sign-in link)."""
+    if auto_submitted not in AUTO_SUBMITTED_VALUES:
+        raise ValueError(f"Auto-Submitted must be one of {sorted(AUTO_SUBMITTED_VALUES)}")
+    return {**AUTO_REPLY_HEADERS, "Auto-Submitted": auto_submitted}
+
 
 _BULK_PRECEDENCE: Final = frozenset({"bulk", "junk", "list"})
 _OUT_OF_OFFICE_SUBJECT = re.compile(

@@ -135,8 +135,22 @@ class OutboundEmail(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
-    mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="outbound")
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    class AutoSubmitted(models.TextChoices):
+        """RFC 3834: what our own automatic mail says it is (empty: a person wrote it)."""
+
+        NO = "", "No (written by a person)"
+        AUTO_REPLIED = "auto-replied", "auto-replied (an answer to what the customer sent)"
+        AUTO_GENERATED = "auto-generated", "auto-generated (a notification, invitation or sign-in link)"
+
+    mailbox = models.ForeignKey(
+        Mailbox,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outbound",
+        help_text="Sent from this mailbox's address; none: from DEFAULT_FROM_EMAIL.",
+    )
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     message = models.OneToOneField(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -149,6 +163,11 @@ class OutboundEmail(models.Model):
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     is_automatic = models.BooleanField(default=False, help_text="Acknowledgements and notifications.")
+    auto_submitted = models.CharField(max_length=16, choices=AutoSubmitted.choices, blank=True, default="")
+    body_is_secret = models.BooleanField(
+        default=False,
+        help_text="The body carries a sign-in or confirmation link: hidden in the admin, erased once sent.",
+    )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from frontline.accounts.models import User
 from frontline.accounts.selectors import user_role
 from frontline.connectors.email import tokens
-from frontline.connectors.email.loops import AUTO_REPLY_HEADERS, classify
+from frontline.connectors.email.loops import AUTO_REPLY_HEADERS, automatic_headers, classify
 from frontline.connectors.email.models import EmailParticipant, InboundEmail, Mailbox, OutboundEmail
 from frontline.connectors.email.parsing import ParsedEmail, UnparseableEmail, parse_email
 from frontline.connectors.email.reading import agent_text
@@ -820,7 +820,13 @@ def _acknowledge(mailbox: Mailbox, ticket: Ticket, at: datetime) -> OutboundEmai
         created_at=at,
         wake=False,
     )
-    return outbound_queue(ticket=ticket, message=message, mailbox=mailbox, is_automatic=True)
+    return outbound_queue(
+        ticket=ticket,
+        message=message,
+        mailbox=mailbox,
+        is_automatic=True,
+        auto_submitted=OutboundEmail.AutoSubmitted.AUTO_REPLIED,
+    )
 
 
 def acknowledgement_promise(ticket: Ticket, at: datetime) -> str:
@@ -902,7 +908,7 @@ def _bounce(inbound: InboundEmail, parsed: ParsedEmail, reads: _Reads) -> Inboun
         event_record(
             actor=None,
             verb="email.bounced",
-            target=outbound.ticket,
+            target=_event_target(outbound),
             after={"outbound": outbound.pk, "to": outbound.to, "status": parsed.bounce_status},
         )
     inbound.ticket_id = outbound.ticket_id
@@ -924,7 +930,12 @@ def _recipients(ticket: Ticket) -> tuple[list[str], list[str]]:
 
 
 def outbound_queue(
-    *, ticket: Ticket, message: Message, mailbox: Mailbox, is_automatic: bool = False
+    *,
+    ticket: Ticket,
+    message: Message,
+    mailbox: Mailbox,
+    is_automatic: bool = False,
+    auto_submitted: str = "",
 ) -> OutboundEmail:
     """Queue a message for sending by email (once per message); sent by the worker after commit."""
     existing = OutboundEmail.objects.filter(message=message).first()
@@ -966,11 +977,67 @@ def outbound_queue(
         references=" ".join(references),
         body_text=message.body_text,
         body_html=message.body_html,
-        is_automatic=is_automatic,
+        is_automatic=is_automatic or bool(auto_submitted),
+        auto_submitted=auto_submitted,
         next_attempt_at=timezone.now(),
     )
     event_record(
         actor=None, verb="email.queued", target=ticket, after={"outbound": outbound.pk, "to": to, "cc": cc}
+    )
+    transaction.on_commit(lambda: _enqueue_sending(outbound.pk))
+    return outbound
+
+
+MAX_SUBJECT = 300
+
+
+@transaction.atomic
+def automatic_mail_queue(
+    *,
+    to: list[str],
+    subject: str,
+    body: str,
+    auto_submitted: str = OutboundEmail.AutoSubmitted.AUTO_GENERATED,
+    ticket: Ticket | None = None,
+    mailbox: Mailbox | None = None,
+    body_is_secret: bool = False,
+) -> OutboundEmail:
+    """Queue mail Frontline writes by itself (an acknowledgement, a notification, a survey invitation,
+    a sign-in link) in the outbox: sent after the commit with `Auto-Submitted: <auto_submitted>` and
+    `X-Auto-Response-Suppress: All`, retried with backoff like any other.
+
+    From the mailbox's address, else the ticket's mailbox, else DEFAULT_FROM_EMAIL. A reply to it
+    threads to `ticket` by its Message-ID. `body_is_secret`: the body carries a link that signs in or
+    confirms; it is hidden in the admin and erased once the mail is sent or given up.
+    """
+    recipients = [address.strip() for address in to if address and address.strip()]
+    if not recipients:
+        raise DomainError("an automatic email needs a recipient", field="to", code="no_recipient")
+    automatic_headers(auto_submitted)  # refuses anything but auto-replied / auto-generated
+    if mailbox is None and ticket is not None:
+        mailbox = mailbox_for_ticket(ticket)
+    outbound = OutboundEmail.objects.create(
+        mailbox=mailbox,
+        ticket=ticket,
+        message_id_header=(
+            tokens.message_id(ticket.pk, _domain())
+            if ticket is not None
+            else tokens.automatic_message_id(_domain())
+        ),
+        to=recipients,
+        cc=[],
+        subject=_single_line(subject)[:MAX_SUBJECT],
+        body_text=body,
+        is_automatic=True,
+        auto_submitted=auto_submitted,
+        body_is_secret=body_is_secret,
+        next_attempt_at=timezone.now(),
+    )
+    event_record(
+        actor=None,
+        verb="email.queued",
+        target=ticket if ticket is not None else outbound,
+        after={"outbound": outbound.pk, "to": recipients, "automatic": auto_submitted},
     )
     transaction.on_commit(lambda: _enqueue_sending(outbound.pk))
     return outbound
@@ -1011,12 +1078,19 @@ def outbound_send(*, outbound_id: int) -> OutboundEmail:
         headers["In-Reply-To"] = outbound.in_reply_to
     if outbound.references:
         headers["References"] = outbound.references
-    if outbound.is_automatic:
+    if outbound.auto_submitted:
+        headers.update(automatic_headers(outbound.auto_submitted))
+    elif outbound.is_automatic:
         headers.update(AUTO_REPLY_HEADERS)
+    sender = (
+        formataddr((_single_line(mailbox.display_name), mailbox.address))
+        if mailbox is not None
+        else settings.DEFAULT_FROM_EMAIL
+    )
     email = EmailMultiAlternatives(
         subject=_single_line(outbound.subject),
         body=outbound.body_text,
-        from_email=formataddr((_single_line(mailbox.display_name), mailbox.address)),
+        from_email=sender,
         to=outbound.to,
         cc=outbound.cc,
         headers=headers,
@@ -1036,14 +1110,27 @@ def outbound_send(*, outbound_id: int) -> OutboundEmail:
         outbound.sent_at = timezone.now()
         outbound.smtp_response = "accepted"
         outbound.last_error = ""
-        outbound.save(update_fields=["status", "sent_at", "smtp_response", "last_error"])
+        _erase_secret_body(outbound)
+        outbound.save(update_fields=["status", "sent_at", "smtp_response", "last_error", "body_text"])
         event_record(
             actor=None,
             verb="email.sent",
-            target=outbound.ticket,
+            target=_event_target(outbound),
             after={"outbound": outbound.pk, "message_id": outbound.message_id_header},
         )
     return outbound
+
+
+ERASED_BODY_NOTE = "(erased: this mail carried a sign-in or confirmation link)"
+
+
+def _erase_secret_body(outbound: OutboundEmail) -> None:
+    if outbound.body_is_secret:
+        outbound.body_text = ERASED_BODY_NOTE
+
+
+def _event_target(outbound: OutboundEmail) -> Ticket | OutboundEmail:
+    return outbound.ticket if outbound.ticket is not None else outbound
 
 
 def _send_failed(outbound: OutboundEmail, error: str) -> OutboundEmail:
@@ -1054,11 +1141,13 @@ def _send_failed(outbound: OutboundEmail, error: str) -> OutboundEmail:
         outbound.next_attempt_at = (
             None if final else timezone.now() + timedelta(seconds=30 * 2**outbound.attempts)
         )
-        outbound.save(update_fields=["status", "last_error", "next_attempt_at"])
+        if final:
+            _erase_secret_body(outbound)
+        outbound.save(update_fields=["status", "last_error", "next_attempt_at", "body_text"])
         event_record(
             actor=None,
             verb="email.send_failed" if final else "email.send_retrying",
-            target=outbound.ticket,
+            target=_event_target(outbound),
             after={"outbound": outbound.pk, "error": outbound.last_error},
         )
     return outbound

@@ -60,6 +60,11 @@ def message_id(ticket_id: int, domain: str) -> str:
     return f"<fl.t{ticket_id}.{secrets.token_hex(10)}@{domain}>"
 
 
+def automatic_message_id(domain: str) -> str:
+    """A Message-ID of ours for automatic mail that belongs to no ticket (a sign-in link, a page)."""
+    return f"<fl.m.{secrets.token_hex(12)}@{domain}>"
+
+
 def read_agent_token(candidates: list[str], key: bytes) -> tuple[int, int] | None:
     """(ticket id, user id) from the first validly signed reply address or Message-ID among `candidates`."""
     for candidate in candidates:

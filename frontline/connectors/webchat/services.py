@@ -25,7 +25,6 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
@@ -35,6 +34,8 @@ from django.utils import translation as i18n
 from django.utils.translation import gettext as _
 
 from frontline.accounts.models import User
+from frontline.connectors.email.models import OutboundEmail
+from frontline.connectors.email.services import automatic_mail_queue
 from frontline.connectors.voice import services as voice
 from frontline.connectors.voice.models import CallbackRequest
 from frontline.connectors.webchat import selectors
@@ -844,8 +845,8 @@ def callback_request(
     return request
 
 
-def transcript_send(*, conversation: Conversation, at: datetime | None = None) -> int:
-    """Email the conversation's lines to the address given in the pre-chat form (Django's backend)."""
+def transcript_send(*, conversation: Conversation, at: datetime | None = None) -> OutboundEmail:
+    """Email the conversation's lines to the address given in the pre-chat form, through the outbox."""
     if not conversation.customer_email:
         raise Invalid(_("We have no email address for this chat."), field="email")
     throttle("transcript", str(conversation.pk))
@@ -862,8 +863,8 @@ def transcript_send(*, conversation: Conversation, at: datetime | None = None) -
             lines.append(f"[{stamp}] {who}: {text}")
         subject = _("Your chat with %(site)s") % {"site": conversation.site.name}
         body = "\n".join([_("Here is the transcript of your chat."), "", *lines, ""])
-    sent = send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [conversation.customer_email])
     with transaction.atomic():
+        outbound = automatic_mail_queue(to=[conversation.customer_email], subject=subject, body=body)
         event_record(
             actor=None,
             verb="webchat.transcript_sent",
@@ -871,7 +872,7 @@ def transcript_send(*, conversation: Conversation, at: datetime | None = None) -
             at=at,
             after={"lines": len(entries)},
         )
-    return sent
+    return outbound
 
 
 def deflection_from_chat(*, article_id: int, query: str, language: str) -> Deflection:

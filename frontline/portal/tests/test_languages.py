@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.core import mail
+
+from frontline.portal.tests.conftest import sent
 
 pytestmark = pytest.mark.django_db
 
@@ -28,5 +29,5 @@ def test_the_sign_in_mail_is_in_the_customers_language(client, ana):
     ana.language = "zh-hans"
     ana.save()
     client.post("/portal/login/", {"action": "link", "link-email": "ana@example.ph"})
-    assert mail.outbox[0].subject == "您的登录链接"
-    assert "有效期 15 分钟" in mail.outbox[0].body
+    assert sent()[0].subject == "您的登录链接"
+    assert "有效期 15 分钟" in sent()[0].body

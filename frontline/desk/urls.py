@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontline.desk import views, views_remedies, views_reports
+from frontline.desk import views, views_email, views_remedies, views_reports
 
 app_name = "desk"
 
@@ -40,4 +40,9 @@ urlpatterns = [
     path("complaints/", views_remedies.complaint_register, name="complaints"),
     path("supervisor/approvals/", views_remedies.approvals, name="remedy-approvals"),
     path("supervisor/approvals/<int:request_id>/", views_remedies.approval_decide, name="remedy-decide"),
+    path("admin/quarantine/", views_email.quarantine, name="quarantine"),
+    path("admin/quarantine/<int:inbound_id>/retry/", views_email.quarantine_retry, name="quarantine-retry"),
+    path(
+        "admin/quarantine/<int:inbound_id>/ticket/", views_email.quarantine_ticket, name="quarantine-ticket"
+    ),
 ]

@@ -75,8 +75,11 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def desk_view(*, supervisor: bool = False) -> Callable[[DeskView[P]], Callable[..., HttpResponseBase]]:
-    """Signed-in staff only (others go to the sign-in page or are refused), in their language and zone."""
+def desk_view(
+    *, supervisor: bool = False, admin: bool = False
+) -> Callable[[DeskView[P]], Callable[..., HttpResponseBase]]:
+    """Signed-in staff only (others go to the sign-in page or are refused), in their language and zone;
+    `supervisor` or `admin`: only those roles (an admin is a supervisor too)."""
 
     def decorate(view: DeskView[P]) -> Callable[..., HttpResponseBase]:
         @functools.wraps(view)
@@ -86,7 +89,11 @@ def desk_view(*, supervisor: bool = False) -> Callable[[DeskView[P]], Callable[.
                 return redirect_to_login(request.get_full_path(), reverse("desk:login"))
             principal = principal_for_user(user)
             with translation.override(user.language or "en"):
-                if not principal.is_staff_member or (supervisor and not principal.is_supervisor_or_admin):
+                if (
+                    not principal.is_staff_member
+                    or (supervisor and not principal.is_supervisor_or_admin)
+                    or (admin and not principal.is_admin)
+                ):
                     return render(request, "desk/refused.html", status=403)
                 timezone.activate(_zone(user.timezone))
                 try:

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count
 
+from frontline.accounts.principal import Principal
 from frontline.connectors.email.models import InboundEmail, OutboundEmail
+from frontline.connectors.email.parsing import UnparseableEmail, parse_email
+from frontline.core.errors import NotFound
 
 
 def email_health() -> dict[str, int]:
@@ -27,3 +32,46 @@ def email_health() -> dict[str, int]:
         "outbox_queued": outbound.get(OutboundEmail.Status.QUEUED, 0),
         "outbox_failed": outbound.get(OutboundEmail.Status.FAILED, 0),
     }
+
+
+@dataclass(frozen=True)
+class QuarantinedMail:
+    """A quarantined mail as an admin looks at it: who it seems to be from, its subject and why."""
+
+    inbound: InboundEmail
+    sender: str
+    subject: str
+
+
+def _headline(inbound: InboundEmail) -> tuple[str, str]:
+    """(sender, subject) as far as the mail can be read; empty when it cannot be."""
+    try:
+        parsed = parse_email(bytes(inbound.raw))
+    except UnparseableEmail:
+        return "", ""
+    sender = parsed.from_.email if parsed.from_ is not None else ""
+    return sender, parsed.subject
+
+
+def inbound_list_quarantined(*, principal: Principal, limit: int = 100) -> list[QuarantinedMail]:
+    """Quarantined mail, newest first; only admins see it (their mailboxes' raw mail)."""
+    if not principal.is_admin:
+        raise NotFound("no such page")
+    rows = (
+        InboundEmail.objects.filter(status=InboundEmail.Status.QUARANTINED)
+        .select_related("mailbox")
+        .order_by("-id")[:limit]
+    )
+    return [QuarantinedMail(row, *_headline(row)) for row in rows]
+
+
+def inbound_get_quarantined(*, principal: Principal, inbound_id: int) -> InboundEmail:
+    """One quarantined mail for an admin to act on; NotFound for anyone else or any other mail."""
+    inbound = (
+        InboundEmail.objects.filter(pk=inbound_id, status=InboundEmail.Status.QUARANTINED).first()
+        if principal.is_admin
+        else None
+    )
+    if inbound is None:
+        raise NotFound("no such quarantined mail")
+    return inbound

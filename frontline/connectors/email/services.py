@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import logging
+import mimetypes
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from frontline.accounts.models import User
 from frontline.accounts.selectors import user_role
@@ -27,7 +29,7 @@ from frontline.connectors.email.loops import AUTO_REPLY_HEADERS, automatic_heade
 from frontline.connectors.email.models import EmailParticipant, InboundEmail, Mailbox, OutboundEmail
 from frontline.connectors.email.parsing import ParsedEmail, UnparseableEmail, parse_email
 from frontline.connectors.email.reading import agent_text
-from frontline.core.errors import DomainError, TooLarge
+from frontline.core.errors import Conflict, DomainError, Invalid, TooLarge
 from frontline.customers.models import ContactPoint, Customer
 from frontline.customers.services import customer_create, customer_find_or_create, normalize_contact
 from frontline.events.services import event_record, events_deferred, events_immediate
@@ -1228,6 +1230,80 @@ def inbound_reprocess(*, actor: User | None, inbound: InboundEmail) -> InboundEm
         inbound.save(update_fields=["status"])
         event_record(actor=actor, verb="email.requeued", target=inbound, before={"note": inbound.note})
     return inbound_process(inbound_id=inbound.pk)
+
+
+@transaction.atomic
+def inbound_ticket_anyway(*, actor: User, inbound: InboundEmail, sender: str = "") -> InboundEmail:
+    """Make a new ticket from a quarantined mail, as far as it can be read.
+
+    The sender is the mail's From, else `sender` (required then); the body is what can be read of
+    the mail (or a note that it could not be read), its files as attachments, and the raw message
+    itself as an .eml file, so the agent has everything. The mail is marked processed; an event
+    names who decided.
+    """
+    inbound = (
+        InboundEmail.objects.select_for_update(of=("self",)).select_related("mailbox").get(pk=inbound.pk)
+    )
+    if inbound.status != InboundEmail.Status.QUARANTINED:
+        raise Conflict(gettext("only quarantined mail can be made a ticket this way"), code="not_quarantined")
+    parsed: ParsedEmail | None
+    try:
+        parsed = _parse(inbound)
+    except UnparseableEmail:
+        parsed = None
+    address = sender.strip() or (parsed.from_.email if parsed is not None and parsed.from_ else "")
+    if not address:
+        raise Invalid(gettext("this mail has no usable sender: give the sender's address"), field="sender")
+    first_name, last_name = _names(parsed) if parsed is not None else ("", "")
+    customer, _ = customer_find_or_create(
+        actor=actor, email=address, first_name=first_name, last_name=last_name
+    )
+    if parsed is not None:
+        body = agent_text(parsed)
+    else:
+        body = f"(This mail could not be read: {inbound.note}. The message as it arrived is attached.)"
+    message_id = parsed.message_id if parsed is not None and parsed.message_id else ""
+    if message_id and Message.objects.filter(channel=Channel.EMAIL, external_id=message_id).exists():
+        message_id = ""
+    ticket = tickets.ticket_create(
+        actor=actor,
+        requester=customer,
+        subject=(parsed.subject if parsed is not None else "") or f"(quarantined mail #{inbound.pk})",
+        body_text=body,
+        body_html=parsed.html if parsed is not None else "",
+        channel=Channel.EMAIL,
+        team=inbound.mailbox.team,
+        external_id=message_id,
+    )
+    message = ticket.messages.order_by("id").first()
+    assert message is not None  # ticket_create adds the first message when a body is given
+    if parsed is not None:
+        _attachments(actor, ticket, message, parsed)
+    raw = bytes(inbound.raw)
+    raw_type = content_type_by_content("message/rfc822", raw[:8192])  # what is no email is kept as what it is
+    extension = ".eml" if raw_type == "message/rfc822" else mimetypes.guess_extension(raw_type) or ".bin"
+    tickets.attachment_add(
+        actor=actor,
+        ticket=ticket,
+        message=message,
+        file=ContentFile(raw),
+        filename=f"quarantined-mail-{inbound.pk}{extension}",
+        content_type=raw_type,
+    )
+    reason = inbound.note
+    inbound.status = InboundEmail.Status.PROCESSED
+    inbound.note = f"made a ticket anyway by {actor.get_username()} (quarantined: {reason})"[:2000]
+    inbound.processed_at = timezone.now()
+    inbound.ticket, inbound.message = ticket, message
+    inbound.save(update_fields=["status", "note", "processed_at", "ticket", "message"])
+    event_record(
+        actor=actor,
+        verb="email.ticket_made_anyway",
+        target=inbound,
+        before={"status": InboundEmail.Status.QUARANTINED, "note": reason},
+        after={"ticket": ticket.pk, "message": message.pk},
+    )
+    return inbound
 
 
 def unsent_replies_queue(*, older_than: timedelta = timedelta(minutes=2)) -> int:

@@ -7,6 +7,7 @@ from frontline.api import errors
 from frontline.api.auth import SessionPrincipalAuth, TokenAuth
 from frontline.api.events import router as events_router
 from frontline.api.renderers import ORJSONRenderer
+from frontline.connectors.email.api import router as email_router
 from frontline.connectors.voice.api import router as voice_router
 from frontline.customers.api import router as customers_router
 from frontline.escalations.api import router as escalations_router
@@ -49,6 +50,7 @@ api.add_router("", escalations_router)
 api.add_router("", routing_router)
 api.add_router("", webhooks_router)
 api.add_router("", voice_router)
+api.add_router("", email_router)
 api.add_router("", scripts_router)
 api.add_router("", knowledge_router)
 api.add_router("", remedies_router)

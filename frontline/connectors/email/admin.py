@@ -1,19 +1,78 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from frontline.connectors.email import imap, services
+from frontline.accounts.models import User
+from frontline.connectors.email import imap, services, tokens
 from frontline.connectors.email.models import InboundEmail, Mailbox, OutboundEmail
 from frontline.events.admin import EventedAdmin
 
 
+class MailboxForm(forms.ModelForm[Mailbox]):
+    """The mailbox, with a write-only field to set its HTTP secret (only its SHA-256 is stored)."""
+
+    new_inbound_secret = forms.CharField(
+        label="New HTTP secret",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=f"Set or replace the secret that authorises raw MIME posted to /inbound/email/<id> "
+        f"({tokens.MIN_SECRET_LENGTH}+ printable characters, no spaces). Leave empty to keep the current "
+        "one; or use the action \u201cGenerate a new HTTP secret\u201d to have one made and shown once.",
+    )
+
+    class Meta:
+        model = Mailbox
+        exclude = ("inbound_secret_digest",)  # noqa: DJ006 - the digest changes only with the secret
+
+    def clean_new_inbound_secret(self) -> str:
+        secret = str(self.cleaned_data.get("new_inbound_secret") or "")
+        problem = tokens.inbound_secret_problem(secret) if secret else None
+        if problem is not None:
+            raise forms.ValidationError(problem)
+        return secret
+
+
 @admin.register(Mailbox)
 class MailboxAdmin(EventedAdmin):
-    list_display = ("name", "address", "team", "is_active", "imap_host", "imap_last_uid")
-    readonly_fields = ("imap_uidvalidity", "imap_last_uid", "inbound_secret_digest")
-    actions = ["test_connection"]
+    form = MailboxForm
+    list_display = (
+        "name",
+        "address",
+        "team",
+        "is_active",
+        "has_inbound_secret",
+        "imap_host",
+        "imap_last_uid",
+    )
+    readonly_fields = ("imap_uidvalidity", "imap_last_uid")
+    actions = ["test_connection", "generate_inbound_secret"]
+
+    @admin.display(boolean=True, description="HTTP secret set")
+    def has_inbound_secret(self, obj: Mailbox) -> bool:
+        return bool(obj.inbound_secret_digest)
+
+    def save_model(self, request: HttpRequest, obj: Mailbox, form: Any, change: bool) -> None:
+        secret = form.cleaned_data.pop("new_inbound_secret", "")
+        if "new_inbound_secret" in form.changed_data:  # never recorded with the admin's change event
+            form.changed_data.remove("new_inbound_secret")
+        super().save_model(request, obj, form, change)
+        if secret:
+            services.mailbox_secret_rotate(actor=_actor(request), mailbox=obj, secret=secret)
+            obj.refresh_from_db(fields=["inbound_secret_digest"])
+
+    @admin.action(description="Generate a new HTTP secret (shown once)")
+    def generate_inbound_secret(self, request: HttpRequest, queryset: QuerySet[Mailbox]) -> None:
+        for mailbox in queryset:
+            _, secret = services.mailbox_secret_rotate(actor=_actor(request), mailbox=mailbox)
+            self.message_user(
+                request,
+                f"{mailbox}: the new HTTP secret is {secret} \u2014 copy it now, it is not shown again.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Test the IMAP connection")
     def test_connection(self, request: HttpRequest, queryset: QuerySet[Mailbox]) -> None:
@@ -84,3 +143,7 @@ class OutboundEmailAdmin(admin.ModelAdmin[OutboundEmail]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def _actor(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) and request.user.is_authenticated else None

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from frontline.accounts.principal import Principal
-from frontline.connectors.email.models import InboundEmail, OutboundEmail
+from frontline.connectors.email.models import InboundEmail, Mailbox, OutboundEmail
 from frontline.connectors.email.parsing import UnparseableEmail, parse_email
 from frontline.core.errors import NotFound
 
@@ -75,3 +75,11 @@ def inbound_get_quarantined(*, principal: Principal, inbound_id: int) -> Inbound
     if inbound is None:
         raise NotFound("no such quarantined mail")
     return inbound
+
+
+def mailbox_get_for_admin(*, principal: Principal, mailbox_id: int) -> Mailbox:
+    """A mailbox, for an admin to configure; NotFound for anyone else (they cannot see mailboxes)."""
+    mailbox = Mailbox.objects.filter(pk=mailbox_id).first() if principal.is_admin else None
+    if mailbox is None:
+        raise NotFound("no such mailbox")
+    return mailbox

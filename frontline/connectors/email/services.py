@@ -1215,6 +1215,32 @@ def imap_poll(*, mailbox: Mailbox) -> int:
     )
 
 
+@transaction.atomic
+def mailbox_secret_rotate(
+    *, actor: User | None, mailbox: Mailbox, secret: str | None = None
+) -> tuple[Mailbox, str]:
+    """Set the mailbox's HTTP secret (a new random one when `secret` is None); returns it, once.
+
+    Only its SHA-256 is stored; the old secret stops working at once. The event says that it
+    changed, never what it is.
+    """
+    secret = tokens.new_inbound_secret() if secret is None else secret
+    problem = tokens.inbound_secret_problem(secret)
+    if problem is not None:
+        raise Invalid(problem, field="secret")
+    mailbox = Mailbox.objects.select_for_update(of=("self",)).get(pk=mailbox.pk)
+    had_secret = bool(mailbox.inbound_secret_digest)
+    mailbox.inbound_secret_digest = tokens.inbound_secret_digest(secret)
+    mailbox.save(update_fields=["inbound_secret_digest"])
+    event_record(
+        actor=actor,
+        verb="email.mailbox_secret_rotated" if had_secret else "email.mailbox_secret_set",
+        target=mailbox,
+        after={"mailbox": mailbox.pk},
+    )
+    return mailbox, secret
+
+
 def mailbox_set_imap_position(*, mailbox: Mailbox, uidvalidity: int, last_uid: int) -> None:
     Mailbox.objects.filter(pk=mailbox.pk).update(imap_uidvalidity=uidvalidity, imap_last_uid=last_uid)
     mailbox.imap_uidvalidity, mailbox.imap_last_uid = uidvalidity, last_uid

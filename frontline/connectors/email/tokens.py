@@ -75,3 +75,26 @@ def read_agent_token(candidates: list[str], key: bytes) -> tuple[int, int] | Non
         if hmac.compare_digest(match.group("sig").lower(), _signature(key, ticket_id, user_id)):
             return ticket_id, user_id
     return None
+
+
+#: The mailbox's HTTP secret (a Bearer token for raw MIME posted to /inbound/email/<id>).
+MIN_SECRET_LENGTH = 24
+MAX_SECRET_LENGTH = 256
+_SECRET_CHARACTERS = re.compile(r"[!-~]+")  # printable ASCII, no spaces: it travels in a header
+
+
+def new_inbound_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def inbound_secret_problem(secret: str) -> str | None:
+    """Why `secret` cannot be a mailbox's HTTP secret, or None when it can."""
+    if not MIN_SECRET_LENGTH <= len(secret) <= MAX_SECRET_LENGTH:
+        return f"the secret must be {MIN_SECRET_LENGTH} to {MAX_SECRET_LENGTH} characters long"
+    if not _SECRET_CHARACTERS.fullmatch(secret):
+        return "the secret may hold printable ASCII characters only, without spaces"
+    return None
+
+
+def inbound_secret_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()

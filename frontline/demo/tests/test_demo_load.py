@@ -29,8 +29,8 @@ def test_loads_a_small_company_with_staff_teams_customers_and_tickets():
     assert counts["agents"] == 12
     assert counts["supervisors"] == 2
     assert counts["admins"] == 1
-    assert counts["customers"] == 6
-    assert counts["tickets"] == 40
+    assert counts["customers"] == 6 + 4  # and the four who wrote to the demo mailbox (demo/mail.py)
+    assert counts["tickets"] == 40 + 4
     assert counts["messages"] >= counts["tickets"]
     assert counts["organizations"] == 10
     assert counts["plans"] == 2
@@ -114,7 +114,7 @@ def test_a_load_that_fails_part_way_leaves_nothing_behind(monkeypatch):
     assert not Customer.objects.exists()
     assert not Ticket.objects.exists()
     monkeypatch.undo()
-    assert load_demo(scale=0.02)["tickets"] == 40
+    assert load_demo(scale=0.02)["tickets"] == 40 + 4  # with the demo mailbox's
 
 
 def test_the_command_prints_the_logins():
@@ -162,3 +162,33 @@ def test_solved_and_closed_times_stay_in_the_past():
             <= ticket.closed_at
             <= started + timezone.timedelta(seconds=5)
         )
+
+
+def test_the_demo_mailbox_shows_real_world_mail_and_a_quarantine():
+    from frontline.connectors.email.models import InboundEmail
+    from frontline.demo.mail import ADDRESS
+
+    load_demo(scale=0.02)
+
+    mail = InboundEmail.objects.filter(mailbox__address=ADDRESS)
+    assert sorted(mail.values_list("status", flat=True)) == ["processed"] * 4 + ["quarantined"] * 2
+    subjects = set(
+        Ticket.objects.filter(
+            channel="email",
+            requester__contact_points__value__in=[
+                "rosa.villanueva@example.ph",
+                "carlo.reyes@example.ph",
+                "wang.fang@example.cn",
+                "hanako.sato@example.co.jp",
+            ],
+        ).values_list("subject", flat=True)
+    )
+    assert subjects == {
+        "Application: field technician (Cebu)",
+        "FW: Delivery of order AUR-7710 rescheduled",
+        "冰箱不制冷，请尽快安排维修",
+        "①②の不具合",
+    }
+    forwarded = Message.objects.get(ticket__subject="FW: Delivery of order AUR-7710 rescheduled")
+    assert "Subject: Delivery of order AUR-7710 rescheduled" in forwarded.body_text
+    assert forwarded.attachments.get().filename == "Delivery of order AUR-7710 rescheduled.eml"

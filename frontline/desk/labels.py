@@ -7,6 +7,7 @@ customer's tier, a salutation typed by hand) still reads in Tagalog and Chinese.
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -24,6 +25,13 @@ TIERS = {
     "silver": _("Silver"),
     "gold": _("Gold"),
     "platinum": _("Platinum"),
+}
+
+#: A customer's ways to be reached (`ContactPoint.kind`).
+CONTACT_KINDS = {
+    "email": pgettext_lazy("contact point", "Email"),
+    "phone": pgettext_lazy("contact point", "Phone"),
+    "social": pgettext_lazy("contact point", "Social"),
 }
 
 #: Salutations people type, by their usual spellings (compared without a final dot, any case).
@@ -96,9 +104,19 @@ def reason_label(value: str) -> str:
 
 
 def salutation_label(value: str) -> str:
-    """A known salutation in the page's language; anything else as it was typed."""
+    """A known salutation in the page's language; in English, or unknown, as it was typed."""
     key = value.strip().rstrip(".").casefold()
-    return str(SALUTATIONS.get(key, value.strip()))
+    found = SALUTATIONS.get(key)
+    if found is None:
+        return value.strip()
+    translated = str(found)
+    with translation.override("en"):
+        english = str(found)
+    return value.strip() if translated == english else translated
+
+
+def contact_kind_label(value: str) -> str:
+    return str(CONTACT_KINDS.get(value, value))
 
 
 def normalise_language(code: str) -> str:

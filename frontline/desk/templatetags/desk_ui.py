@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from frontline.desk.labels import (
     channel_label,
+    contact_kind_label,
     language_name,
     reason_label,
     salutation_label,
@@ -124,7 +125,7 @@ def sla_badge(
         text = duration_words(due_at - now)
     title = ""
     if due_at is not None:
-        title = _("Due %(when)s") % {"when": date_format(timezone.localtime(due_at), "DATETIME_FORMAT")}
+        title = _("Due %(when)s") % {"when": date_format(timezone.localtime(due_at), "Y-m-d H:i")}
     return format_html(
         '<span class="sla-badge sla-{kind}" data-sla-state="{state}" data-due="{due}" data-at-risk="{risk}"'
         ' title="{title}">{prefix}<span data-sla-text>{text}</span></span>',
@@ -161,7 +162,7 @@ def reltime(moment: datetime | None) -> SafeString:
     if moment is None:
         return format_html("{}", "—")
     local = timezone.localtime(moment)
-    absolute = date_format(local, "DATETIME_FORMAT")
+    absolute = f"{date_format(local, 'Y-m-d H:i')} ({timezone.get_current_timezone_name()})"
     return format_html(
         '<time datetime="{}" title="{}" data-relative>{}</time>',
         moment.isoformat(),
@@ -201,3 +202,9 @@ def salutation(value: str) -> str:
 def reason(value: str) -> str:
     """A not-ready reason code as its words (never the code)."""
     return reason_label(value)
+
+
+@register.filter
+def contact_kind(value: str) -> str:
+    """A contact point's kind (email, phone, social) in the page's language."""
+    return contact_kind_label(value)

@@ -162,3 +162,15 @@ def test_solved_and_closed_times_stay_in_the_past():
             <= ticket.closed_at
             <= started + timezone.timedelta(seconds=5)
         )
+
+
+def test_the_desk_opens_with_sla_clocks_counting_and_mentions_in_the_bells():
+    from frontline.notifications.models import Notification
+    from frontline.sla.models import SlaClock
+
+    load_demo(scale=0.02)
+
+    open_tickets = Ticket.objects.filter(status__in=("new", "open", "pending", "on_hold"))
+    assert SlaClock.objects.filter(ticket__in=open_tickets).exists()
+    bells = set(Notification.objects.filter(kind="mention").values_list("user__username", flat=True))
+    assert bells == {"agent1", "supervisor1"}

@@ -44,8 +44,9 @@ OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
 CALL_CHANNELS = (Channel.VOICE, Channel.CALLBACK)
 HELD_STATES = (Interaction.State.OFFERED, Interaction.State.CONNECTED, Interaction.State.WRAP_UP)
 
-#: A filtered list or a search counts its tickets exactly up to here ("10,000+" beyond).
-LIST_COUNT_BOUND = 10_000
+#: A filtered list or a search counts its tickets exactly up to here ("at least 1,000" beyond):
+#: counting 10,000 rows under the agent's visibility costs 50 ms of CPU at 100,000 tickets.
+LIST_COUNT_BOUND = 1_000
 #: On SQLite, a search term with more index rows than this searches its newest this many rows.
 BROAD_SEARCH_ROWS = 2000
 #: Search snippets look at most this many of a ticket's newest index rows.
@@ -346,45 +347,59 @@ def _page_by_priority(tickets: QuerySet[Ticket], cursor: str | None, limit: int)
     return ids, encode
 
 
+#: The SLA sort walks breached clocks not yet answered ("b"), then running ones ("r"), each by due
+#: time over the (state, due_at) index, then the tickets with neither ("u") by update.
+SLA_PHASES = ("b", "r", "u")
+
+
 def _page_by_sla(
     where: Callable[[str], Q], cursor: str | None, limit: int
-) -> tuple[list[int], dict[int, datetime]]:
-    """The earliest SLA due first (breached ones are past due), then tickets with no clock to meet.
+) -> tuple[list[int], dict[int, str]]:
+    """Past due first (breached, unanswered), then the soonest due, then tickets with no clock to meet.
 
-    Walks the clocks still to be met in due order (each ticket once, at its earliest clock), then
-    the rest of the list most recently updated first. The cursor says which part it is in.
+    Each ticket is listed once, at its first clock in that order. Returns the page's ticket ids and
+    each one's cursor.
     """
-    phase, after = "d", None
+    phase, after = "b", None
     if cursor:
         phase, _, token = cursor.partition(".")
-        if phase not in ("d", "u"):
+        if phase not in SLA_PHASES:
             raise Invalid("the page link is not one the desk gave out", field="cursor")
         after = _decode(token)
     ids: list[int] = []
-    dues: dict[int, datetime] = {}
-    if phase == "d":
-        outstanding = SlaClock.objects.filter(_sla_outstanding(), due_at__isnull=False)
-        earlier = outstanding.filter(ticket_id=OuterRef("ticket_id")).filter(
+    cursor_of: dict[int, str] = {}
+    breached = Q(state=SlaClock.State.BREACHED, met_at__isnull=True, due_at__isnull=False)
+    running = Q(state=SlaClock.State.RUNNING, due_at__isnull=False)
+    for walk, state in (("b", breached), ("r", running)):
+        if SLA_PHASES.index(phase) > SLA_PHASES.index(walk) or len(ids) > limit:
+            continue
+        earlier = SlaClock.objects.filter(state, ticket_id=OuterRef("ticket_id")).filter(
             Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk"))
         )
-        clocks = (
-            outstanding.filter(where("ticket__")).filter(~Exists(earlier)).order_by("due_at", "ticket_id")
-        )
-        if after is not None:
+        clocks = SlaClock.objects.filter(state).filter(where("ticket__")).filter(~Exists(earlier))
+        if walk == "r":  # a ticket past due on another clock was listed with the breached ones
+            clocks = clocks.filter(
+                ~Exists(SlaClock.objects.filter(breached, ticket_id=OuterRef("ticket_id")))
+            )
+        if after is not None and phase == walk:
             value, pk = after
-            clocks = clocks.filter(Q(due_at__gt=value) | Q(due_at=value, ticket_id__gt=pk))
-        for ticket_id, due_at in clocks.values_list("ticket_id", "due_at")[: limit + 1]:
+            clocks = clocks.filter(Q(due_at__gt=value) | Q(due_at=value, pk__gt=pk))
+        for clock_id, ticket_id, due_at in clocks.order_by("due_at", "pk").values_list(
+            "pk", "ticket_id", "due_at"
+        )[: limit + 1 - len(ids)]:
             ids.append(ticket_id)
             if due_at is not None:
-                dues[ticket_id] = due_at
-        after = None
+                cursor_of[ticket_id] = f"{walk}.{cursors.encode(due_at, clock_id)}"
     if len(ids) <= limit:
-        has_clock = SlaClock.objects.filter(
-            _sla_outstanding(), due_at__isnull=False, ticket_id=OuterRef("pk")
+        has_clock = SlaClock.objects.filter(breached | running, ticket_id=OuterRef("pk"))
+        rest = _keyset(
+            Ticket.objects.filter(where("")).filter(~Exists(has_clock)),
+            "updated_at",
+            True,
+            after if phase == "u" else None,
         )
-        rest = _keyset(Ticket.objects.filter(where("")).filter(~Exists(has_clock)), "updated_at", True, after)
         ids += list(rest.values_list("pk", flat=True)[: limit + 1 - len(ids)])
-    return ids, dues
+    return ids, cursor_of
 
 
 def inbox_page(
@@ -423,12 +438,10 @@ def inbox_page(
     tickets = Ticket.objects.filter(where())
     encode: Encoder
     if sort == "sla":
-        ids, dues = _page_by_sla(where, cursor, limit)
+        ids, cursor_of = _page_by_sla(where, cursor, limit)
 
         def encode(t: Ticket) -> str:
-            if t.pk in dues:
-                return f"d.{cursors.encode(dues[t.pk], t.pk)}"
-            return f"u.{cursors.encode(t.updated_at, t.pk)}"
+            return cursor_of.get(t.pk) or f"u.{cursors.encode(t.updated_at, t.pk)}"
 
     elif sort == "priority":
         ids, encode = _page_by_priority(tickets, cursor, limit)

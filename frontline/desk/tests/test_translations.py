@@ -61,8 +61,9 @@ DATA = {
     "blows warm air.",
     "not cooling",
     "Naka-book na ang technician (Tagalog)",  # a Tagalog macro the scripts app seeds
-    "Ana Reyes mentioned you on ticket #1",  # a notification, stored in English when it was made
 }
+#: Data with an id in it: a notification, stored in the recipient's language when it was made.
+DATA_PATTERNS = [re.compile(r"^Ana Reyes mentioned you on ticket #\d+$")]
 #: Codes a page must never show as they are stored.
 RAW_CODES = {
     "zh-hans",
@@ -142,6 +143,8 @@ def _leftovers(english: str, translated: str, language: str) -> list[str]:
             found.append(piece)
             continue
         if piece in same or NOT_WORDS.match(piece) or not LATIN_WORD.search(piece):
+            continue
+        if any(pattern.match(piece) for pattern in DATA_PATTERNS):
             continue
         if any(pattern.match(piece) for pattern in patterns):
             continue

@@ -239,6 +239,10 @@ def main(argv: list[str] | None = None) -> int:
             ("inbox all", "/desk/?inbox=all"),
             (f"inbox search '{term}'", f"/desk/?inbox=all&q={term}"),
             ("inbox all, page 2", next_page_url(client, "/desk/?inbox=all")),
+            ("inbox team, by SLA due", "/desk/?inbox=team&sort=sla"),
+            ("inbox all, by priority", "/desk/?inbox=all&sort=priority"),
+            ("inbox all, filtered", "/desk/?inbox=all&channel=email&language=fil"),
+            ("list beside a ticket", "/desk/rail/?inbox=team"),
         ]
         for name, url in pages:
             result = measure(client, [url], requests=args.requests, warmup=args.warmup)

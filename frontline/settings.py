@@ -292,3 +292,8 @@ LOGIN_URL = "/desk/login/"
 OTP_TOTP_ISSUER = "Frontline"  # the name authenticator apps show for the desk's second factor
 #: htmx, installed from the npm registry by `make install` (package.json), served as /static/htmx/.
 STATICFILES_DIRS = [("htmx", str(BASE_DIR / "node_modules" / "htmx.org" / "dist"))]
+#: The desk's design system (docs/adr/0003-desk-design-system.md), from the npm registry like htmx.
+STATICFILES_DIRS += [
+    ("bootstrap", str(BASE_DIR / "node_modules" / "bootstrap" / "dist")),
+    ("bootstrap-icons", str(BASE_DIR / "node_modules" / "bootstrap-icons" / "font")),
+]

@@ -65,6 +65,13 @@ class Label:
 
 
 @dataclass(frozen=True)
+class Line:
+    series: int
+    name: str
+    points: str  # "x,y x,y …" for an SVG polyline; a gap (a None value) starts a new line
+
+
+@dataclass(frozen=True)
 class Chart:
     width: int
     height: int
@@ -76,6 +83,7 @@ class Chart:
     ticks: tuple[Tick, ...]
     labels: tuple[Label, ...]
     series: tuple[str, ...]
+    lines: tuple[Line, ...] = ()
 
 
 def bar_chart(
@@ -129,3 +137,49 @@ def bar_chart(
         Label(text=c, x=left + i * slot + slot / 2) for i, c in enumerate(categories) if i % every == 0
     )
     return Chart(width, height, left, top, right, bottom, tuple(bars), ticks, labels, names)
+
+
+def line_chart(
+    categories: Sequence[str],
+    series: Mapping[str, Sequence[float | None]],
+    *,
+    top: float | None = None,
+    width: int = 720,
+    height: int = 240,
+    max_labels: int = 12,
+) -> Chart:
+    """A line per series over the categories (a trend); None is a gap (no figure for that point).
+
+    The value axis runs from 0 to `top` when given (e.g. 100 for a percentage), else to a round
+    number at or above the largest value. A line with a gap is drawn as separate polylines.
+    """
+    names = tuple(series)
+    for name in names:
+        values = series[name]
+        if len(values) != len(categories):
+            raise ValueError(f"series {name!r} has {len(values)} values for {len(categories)} categories")
+        if any(v is not None and (not math.isfinite(v) or v < 0) for v in values):
+            raise ValueError(f"series {name!r} has a value that is negative or not a number")
+    left, plot_top, right, bottom = 48.0, 8.0, float(width) - 8.0, float(height) - 24.0
+    peak = max((v for n in names for v in series[n] if v is not None), default=0.0)
+    axis = nice_axis(top if top is not None else peak)
+    scale = (bottom - plot_top) / axis.top
+    slot = (right - left) / max(len(categories), 1)
+    lines: list[Line] = []
+    for s, name in enumerate(names):
+        run: list[str] = []
+        for i, value in enumerate(series[name]):
+            if value is None:
+                if run:
+                    lines.append(Line(s, name, " ".join(run)))
+                run = []
+                continue
+            run.append(f"{left + i * slot + slot / 2:.1f},{bottom - min(value, axis.top) * scale:.1f}")
+        if run:
+            lines.append(Line(s, name, " ".join(run)))
+    ticks = tuple(Tick(value=t, y=bottom - t * scale) for t in axis.ticks)
+    every = max(1, math.ceil(len(categories) / max_labels))
+    labels = tuple(
+        Label(text=c, x=left + i * slot + slot / 2) for i, c in enumerate(categories) if i % every == 0
+    )
+    return Chart(width, height, left, plot_top, right, bottom, (), ticks, labels, names, tuple(lines))

@@ -80,3 +80,26 @@ def tsquery(terms: list[Term]) -> str:
         else:
             parts.append(lexeme(term.tokens[0]) + ":*")
     return " & ".join(parts)
+
+
+def token_spans(text: str) -> list[tuple[int, int, str]]:
+    """Each token of `text` as (start, end, normalised token), the spans in `text` itself."""
+    spans = []
+    for match in _TOKEN.finditer(text):
+        normal = unicodedata.normalize("NFKC", match.group()).casefold()
+        if normal:
+            spans.append((match.start(), match.end(), normal))
+    return spans
+
+
+def matches(index_text: str, terms: list[Term]) -> bool:
+    """Whether one index row (see `index_text`) holds every term, as the full-text engines match it."""
+    words = index_text.split(" ")
+    for term in terms:
+        if term.is_phrase:
+            size = len(term.tokens)
+            if not any(tuple(words[i : i + size]) == term.tokens for i in range(len(words) - size + 1)):
+                return False
+        elif not any(word.startswith(term.tokens[0]) for word in words):
+            return False
+    return True

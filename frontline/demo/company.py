@@ -43,6 +43,7 @@ from frontline.demo.conversations import (
     sign_off,
     spoken_date,
 )
+from frontline.demo.desk import desk_demo_setup
 from frontline.demo.mail import mail_setup
 from frontline.demo.people import EN, FIL, FIRST_ORIGINS, ZH, Person, draw_person, email_address, weighted
 from frontline.demo.service import setup_service
@@ -850,6 +851,7 @@ def load_demo(scale: float = 1.0, stdout: Writer | None = None) -> dict[str, int
     help_center_seed(actor=admin)
     chat_site_setup(admin=admin)
     mail_setup(admin=admin)
+    desk_demo_setup()
     say(
         "  hours, SLA policies, escalation chains, the on-call roster, queues, the help center and the"
         " chat widget's site"

@@ -192,6 +192,43 @@ def note_add(*, actor: User, ticket: Ticket, body: str, files: Sequence[Uploaded
     return NoteAdded(message=message, notified=notified, not_notified=not_notified)
 
 
+@dataclass(frozen=True)
+class Sent:
+    message: Message
+    note: NoteAdded | None  # for a note: who its @mentions reached
+    ticket: Ticket  # as it is now, with its new status
+
+
+@transaction.atomic
+def message_send(
+    *,
+    actor: User,
+    ticket: Ticket,
+    body: str,
+    kind: str = "reply",
+    status: str = "",
+    files: Sequence[UploadedFile] = (),
+) -> Sent:
+    """Send a reply (or add a note) and, in the same transaction, set the ticket's status.
+
+    "Send and set to Solved" is one action: if the status cannot be set (a transition the ticket
+    does not allow, an unknown status) nothing is sent, and if sending fails the status stays.
+    """
+    if kind not in ("reply", "note"):
+        raise Invalid("kind must be reply or note", field="kind")
+    if status and status not in Ticket.Status.values:
+        raise Invalid(f"status must be one of {', '.join(Ticket.Status.values)}", field="status")
+    note: NoteAdded | None = None
+    if kind == "note":
+        note = note_add(actor=actor, ticket=ticket, body=body, files=files)
+        message = note.message
+    else:
+        message = reply_add(actor=actor, ticket=ticket, body=body, files=files)
+    if status and status != ticket.status:
+        ticket = ticket_update(actor=actor, ticket=ticket, status=status)
+    return Sent(message=message, note=note, ticket=ticket)
+
+
 # --- Supervisor: reassign an agent's open tickets
 
 OPEN_STATUSES = (Ticket.Status.NEW, Ticket.Status.OPEN, Ticket.Status.PENDING, Ticket.Status.ON_HOLD)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontline.desk import views, views_email, views_remedies, views_reports
+from frontline.desk import views, views_email, views_notifications, views_remedies, views_reports
 
 app_name = "desk"
 
@@ -14,6 +14,18 @@ urlpatterns = [
     path("profile/second-factor/disable/", views.second_factor_disable, name="second-factor-disable"),
     path("presence/", views.presence_set_view, name="presence"),
     path("presence/heartbeat/", views.presence_heartbeat_view, name="heartbeat"),
+    path("presence/badge/", views.presence_badge, name="presence-badge"),
+    path("rail/", views.ticket_rail, name="rail"),
+    path("notifications/", views_notifications.notifications, name="notifications"),
+    path("notifications/panel/", views_notifications.notifications_panel, name="notifications-panel"),
+    path(
+        "notifications/read-all/", views_notifications.notifications_read_all, name="notifications-read-all"
+    ),
+    path(
+        "notifications/<int:notification_id>/read/",
+        views_notifications.notification_read,
+        name="notification-read",
+    ),
     path("", views.inbox, name="inbox"),
     path("bulk/", views.bulk, name="bulk"),
     path("views/", views.saved_view_create, name="saved-view-create"),
@@ -30,6 +42,7 @@ urlpatterns = [
     path("contacts/<int:interaction_id>/", views.contact, name="contact"),
     path("supervisor/", views.supervisor, name="supervisor"),
     path("supervisor/wallboard/", views.wallboard, name="wallboard"),
+    path("supervisor/agents/<int:user_id>/action/", views.agent_action, name="agent-action"),
     path("supervisor/agents/<int:user_id>/state/", views.agent_state, name="agent-state"),
     path("supervisor/agents/<int:user_id>/reassign/", views.agent_reassign, name="agent-reassign"),
     path("supervisor/performance/", views.performance, name="performance"),

@@ -35,24 +35,28 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
 from frontline.accounts.models import User
 from frontline.accounts.principal import Principal
 from frontline.accounts.selectors import user_role
+from frontline.core import charts
 from frontline.core.errors import DomainError, NotFound
 from frontline.customers.selectors import customer_get_for_staff, principal_for_user
+from frontline.desk import labels as labels_module
 from frontline.desk import selectors
 from frontline.desk import services as desk_services
 from frontline.desk.services import ticket_bulk_update
+from frontline.desk.timeline import activity_list_for_ticket
+from frontline.notifications.selectors import unread_count
 from frontline.routing import selectors as routing_selectors
 from frontline.routing import services as routing_services
 from frontline.routing.models import NotReadyReason, PresenceState
 from frontline.scripts.selectors import compliance_check, is_first_reply, macro_list, macro_render
 from frontline.sla.selectors import sla_clock_list_for_ticket
-from frontline.tickets.models import Message, Ticket
+from frontline.tickets.models import Channel, Message, Ticket
 from frontline.tickets.selectors import (
     TicketFilters,
     message_list_for_ticket,
@@ -111,6 +115,7 @@ def desk_view(
 def _base_context(request: HttpRequest, principal: Principal) -> dict[str, Any]:
     presence = routing_selectors.presence_of(principal.user)
     return {
+        "unread_notifications": unread_count(user=principal.user),
         "principal": principal,
         "presence": presence,
         "has_presence_control": hasattr(principal.user, "agent"),
@@ -219,7 +224,8 @@ def logout_view(request: HttpRequest) -> HttpResponseBase:
 @require_POST
 @desk_view()
 def presence_set_view(request: HttpRequest, principal: Principal) -> HttpResponseBase:
-    state = request.POST.get("state", "")
+    # The top bar's menu sends a reason alone for "not ready: <reason>".
+    state = request.POST.get("state", "") or (PresenceState.NOT_READY if request.POST.get("reason") else "")
     reason = request.POST.get("reason", "") if state == PresenceState.NOT_READY else ""
     try:
         routing_services.presence_set(actor=principal.user, user=principal.user, state=state, reason=reason)
@@ -235,11 +241,25 @@ def presence_heartbeat_view(request: HttpRequest, principal: Principal) -> HttpR
     return HttpResponse(status=204)
 
 
-def _back(request: HttpRequest) -> HttpResponseRedirect:
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The form's `next` when it is a desk page (never another site or a script URL), else `default`."""
     target = request.POST.get("next", "")
-    if not target.startswith("/desk/") or target.startswith("//"):
-        target = reverse("desk:inbox")
-    return HttpResponseRedirect(target)
+    if not target.startswith("/desk/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def _back(request: HttpRequest) -> HttpResponseRedirect:
+    return HttpResponseRedirect(safe_next(request, reverse("desk:inbox")))
+
+
+@require_GET
+@desk_view()
+def presence_badge(request: HttpRequest, principal: Principal) -> HttpResponseBase:
+    """The top bar's state badge (a partial), fetched when the server changes the agent's state."""
+    return render(
+        request, "desk/_presence_badge.html", {"presence": routing_selectors.presence_of(principal.user)}
+    )
 
 
 # --- Inboxes
@@ -256,25 +276,62 @@ def _inbox_labels() -> dict[str, str]:
     }
 
 
-@require_GET
-@desk_view()
-def inbox(request: HttpRequest, principal: Principal) -> HttpResponseBase:
+def _list_filters(request: HttpRequest) -> selectors.ListFilters:
+    return selectors.ListFilters(
+        status=request.GET.get("status", "")[:20],
+        assignee=request.GET.get("assignee", "")[:20],
+        channel=request.GET.get("channel", "")[:20],
+        tag=request.GET.get("tag", "")[:50],
+        language=request.GET.get("language", "")[:20],
+    )
+
+
+def _list_params(request: HttpRequest) -> tuple[str, str, str, selectors.ListFilters]:
+    """The inbox, sort, search words and filters a list was asked for (unknown inbox or sort: defaults)."""
     box = request.GET.get("inbox", "mine")
     if box not in selectors.INBOXES:
         box = "mine"
     sort = request.GET.get("sort", "-updated")
-    if sort not in selectors.SORTS:
+    if sort not in selectors.ALL_SORTS:
         sort = "-updated"
-    query = request.GET.get("q", "")[:200]
+    return box, sort, request.GET.get("q", "")[:200], _list_filters(request)
+
+
+def _sorts() -> list[tuple[str, str]]:
+    return [
+        ("-updated", _("Recently updated")),
+        ("updated", _("Least recently updated")),
+        ("-created", _("Newest")),
+        ("created", _("Oldest")),
+        ("sla", _("SLA due, soonest first")),
+        ("priority", _("Priority, highest first")),
+    ]
+
+
+@require_GET
+@desk_view()
+def inbox(request: HttpRequest, principal: Principal) -> HttpResponseBase:
+    box, sort, query, filters = _list_params(request)
     cursor = request.GET.get("cursor") or None
+    counted = bool(query.strip()) or not filters.is_empty()
     try:
-        page = selectors.inbox_page(principal=principal, inbox=box, query=query, sort=sort, cursor=cursor)
+        page = selectors.inbox_page(
+            principal=principal,
+            inbox=box,
+            query=query,
+            sort=sort,
+            cursor=cursor,
+            filters=filters,
+            count=counted,
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
+        query, filters, cursor = "", selectors.ListFilters(), None
         page = selectors.inbox_page(principal=principal, inbox=box, sort=sort)
     counts = selectors.inbox_counts(principal=principal)
     labels = _inbox_labels()
-    keep = {"inbox": box, "sort": sort, "q": query}
+    keep = {"inbox": box, "sort": sort, "q": query, **{k: v for k, v in vars(filters).items() if v}}
+    keep = {k: v for k, v in keep.items() if v}
     next_url = f"?{urlencode({**keep, 'cursor': page.next_cursor})}" if page.next_cursor else ""
     return render(
         request,
@@ -282,22 +339,29 @@ def inbox(request: HttpRequest, principal: Principal) -> HttpResponseBase:
         {
             **_base_context(request, principal),
             "inboxes": [(key, labels[key], counts[key]) for key in selectors.INBOXES],
-            "count_cap": selectors.COUNT_CAP,
             "inbox": box,
             "inbox_label": labels[box],
             "sort": sort,
-            "sorts": [
-                ("-updated", _("Recently updated")),
-                ("updated", _("Least recently updated")),
-                ("-created", _("Newest")),
-                ("created", _("Oldest")),
-            ],
+            "sorts": _sorts(),
             "query": query,
+            "filters": filters,
+            "is_filtered": counted,
             "page": page,
             "next_url": next_url,
             "is_first_page": cursor is None,
             "first_url": f"?{urlencode(keep)}",
+            "list_query": urlencode(keep),
+            "sort_urls": {
+                "priority": urlencode({**keep, "sort": "priority"}),
+                "sla": urlencode({**keep, "sort": "sla"}),
+                "updated": urlencode({**keep, "sort": "-updated"}),
+            },
             "statuses": Ticket.Status.choices,
+            "channels": Channel.choices,
+            "languages": [
+                (code, labels_module.language_name(code)) for code in labels_module.FILTER_LANGUAGES
+            ],
+            "tags": selectors.tag_choices(),
             "assignees": selectors.assignee_choices(),
             "saved_views": [
                 (
@@ -312,16 +376,49 @@ def inbox(request: HttpRequest, principal: Principal) -> HttpResponseBase:
     )
 
 
+@require_GET
+@desk_view()
+def ticket_rail(request: HttpRequest, principal: Principal) -> HttpResponseBase:
+    """The list beside an open ticket (an htmx partial): the first page of the inbox the agent came from."""
+    box, sort, query, filters = _list_params(request)
+    try:
+        page = selectors.rail_page(principal=principal, inbox=box, sort=sort, query=query, filters=filters)
+    except DomainError:
+        box, sort, query, filters = "mine", "-updated", "", selectors.ListFilters()
+        page = selectors.rail_page(principal=principal, inbox=box, sort=sort, query=query, filters=filters)
+    keep = {"inbox": box, "sort": sort, "q": query, **{k: v for k, v in vars(filters).items() if v}}
+    current = request.GET.get("current", "")
+    return render(
+        request,
+        "desk/_rail.html",
+        {
+            "page": page,
+            "inbox_label": _inbox_labels()[box],
+            "inbox_url": f"{reverse('desk:inbox')}?{urlencode({k: v for k, v in keep.items() if v})}",
+            "current": int(current) if current.isdigit() else None,
+        },
+    )
+
+
+#: Bulk changes that need a second "yes" (they end the customer's wait or cannot be undone here).
+DESTRUCTIVE_STATUSES = (Ticket.Status.SOLVED, Ticket.Status.CLOSED)
+
+
 @require_POST
 @desk_view()
 def bulk(request: HttpRequest, principal: Principal) -> HttpResponseBase:
-    """Assign, set status or tag the selected tickets; bad input or an invisible ticket changes nothing."""
+    """Assign, set status or tag the selected tickets; bad input or an invisible ticket changes nothing.
+
+    Nothing is chosen for the agent: the assignee and status lists start at "Choose". Solving or
+    closing asks first (a confirmation page listing the tickets) unless the form says `confirmed`.
+    """
     try:
         ids = [int(value) for value in request.POST.getlist("ticket_ids")]
     except ValueError:
         ids = []
     tickets = selectors.ticket_ids_visible(principal=principal, ticket_ids=ids)
     action = request.POST.get("action", "")
+    status = request.POST.get("status", "")
     assignee: User | None = None
     error = ""
     if not ids or len(tickets) != len(set(ids)):
@@ -330,10 +427,29 @@ def bulk(request: HttpRequest, principal: Principal) -> HttpResponseBase:
         raw = request.POST.get("assignee", "")
         if raw == "me":
             assignee = principal.user
-        elif raw:
+        elif raw != "none":
             assignee = selectors.assignee_choices().filter(pk=int(raw) if raw.isdigit() else -1).first()
             if assignee is None:
                 error = _("Choose someone to assign the tickets to.")
+    elif action == "status" and not status:
+        error = _("Choose a status.")
+    if (
+        not error
+        and action == "status"
+        and status in DESTRUCTIVE_STATUSES
+        and not request.POST.get("confirmed")
+    ):
+        return render(
+            request,
+            "desk/bulk_confirm.html",
+            {
+                **_base_context(request, principal),
+                "tickets": tickets,
+                "status": status,
+                "status_label": labels_module.status_label(status),
+                "next": safe_next(request, ""),
+            },
+        )
     if not error:
         try:
             changed = ticket_bulk_update(
@@ -341,13 +457,17 @@ def bulk(request: HttpRequest, principal: Principal) -> HttpResponseBase:
                 tickets=tickets,
                 action=action,
                 assignee=assignee,
-                status=request.POST.get("status", ""),
+                status=status,
                 tag=request.POST.get("tag", ""),
             )
         except DomainError as exc:
             error = exc.message
         else:
-            messages.success(request, _("%(count)d tickets updated.") % {"count": len(changed)})
+            messages.success(
+                request,
+                ngettext("%(count)d ticket updated.", "%(count)d tickets updated.", len(changed))
+                % {"count": len(changed)},
+            )
     if error:
         messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error})
     return _back(request)
@@ -380,6 +500,7 @@ def _ticket_context(principal: Principal, ticket: Ticket) -> dict[str, Any]:
             }
             for view in sla_clock_list_for_ticket(principal=principal, ticket=ticket, now=now)
         ],
+        "activity": activity_list_for_ticket(ticket=ticket),
         "escalations": selectors.escalation_list_for_ticket(ticket=ticket, now=now),
         "statuses": Ticket.Status.choices,
         "priorities": Ticket.Priority.choices,
@@ -456,37 +577,40 @@ def ticket_compliance(request: HttpRequest, principal: Principal, ticket_id: int
 @require_POST
 @desk_view()
 def ticket_reply(request: HttpRequest, principal: Principal, ticket_id: int) -> HttpResponseBase:
-    """Answer on the ticket's channel, or add an internal note (`kind=note`)."""
+    """Answer on the ticket's channel, or add an internal note (`kind=note`), and set `status` with it."""
     ticket = ticket_get_for_principal(principal=principal, ticket_id=ticket_id)
     body = request.POST.get("body", "").strip()
     kind = request.POST.get("kind", "reply")
+    status = request.POST.get("status", "")
     files = request.FILES.getlist("files")
     if not body:
         messages.error(request, _("Write something first."))
-    elif kind == "note":
-        try:
-            added = desk_services.note_add(actor=principal.user, ticket=ticket, body=body, files=files)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Note added."))
-            if added.notified:
-                names = ", ".join(u.get_full_name() or u.get_username() for u in added.notified)
-                messages.info(request, _("Notified: %(names)s.") % {"names": names})
-            if added.not_notified:
-                names = ", ".join(f"@{name}" for name in added.not_notified)
-                messages.warning(
-                    request,
-                    _("Not notified (no such staff member, or they cannot see this ticket): %(names)s.")
-                    % {"names": names},
-                )
-    else:
-        try:
-            desk_services.reply_add(actor=principal.user, ticket=ticket, body=body, files=files)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Reply sent."))
+        return HttpResponseRedirect(reverse("desk:ticket", args=[ticket.pk]))
+    before = ticket.status
+    try:
+        sent = desk_services.message_send(
+            actor=principal.user, ticket=ticket, body=body, kind=kind, status=status, files=files
+        )
+    except DomainError as exc:
+        messages.error(request, _("Nothing was sent: %(reason)s") % {"reason": exc.message})
+        return HttpResponseRedirect(reverse("desk:ticket", args=[ticket.pk]))
+    done = _("Note added.") if sent.note is not None else _("Reply sent.")
+    if status and sent.ticket.status != before:
+        done = _("%(done)s Status: %(status)s.") % {
+            "done": done,
+            "status": labels_module.status_label(status),
+        }
+    messages.success(request, done)
+    if sent.note is not None and sent.note.notified:
+        names = ", ".join(u.get_full_name() or u.get_username() for u in sent.note.notified)
+        messages.info(request, _("Notified: %(names)s.") % {"names": names})
+    if sent.note is not None and sent.note.not_notified:
+        names = ", ".join(f"@{name}" for name in sent.note.not_notified)
+        messages.warning(
+            request,
+            _("Not notified (no such staff member, or they cannot see this ticket): %(names)s.")
+            % {"names": names},
+        )
     return HttpResponseRedirect(reverse("desk:ticket", args=[ticket.pk]))
 
 
@@ -525,11 +649,34 @@ def ticket_edit(request: HttpRequest, principal: Principal, ticket_id: int) -> H
 # --- Supervisor console
 
 
-def _wallboard_context() -> dict[str, Any]:
+def _wallboard_context(principal: Principal) -> dict[str, Any]:
     queues = [
-        routing_selectors.queue_stats(queue=q) for q in routing_selectors.queue_list().filter(active=True)
+        routing_selectors.queue_stats(queue=q, zone=principal.user.timezone or "UTC")
+        for q in routing_selectors.queue_list().filter(active=True)
     ]
-    return {"queues": queues, "states": PresenceState.choices}
+    day = selectors.floor_day(zone=_zone(principal.user.timezone))
+    hours = [h.start.strftime("%H") for h in day]
+    states = [(value, label) for value, label in PresenceState.choices]
+    return {
+        "queues": queues,
+        "states": PresenceState.choices,
+        "service_level_chart": charts.line_chart(
+            hours,
+            {
+                _("Service level (%)"): [
+                    None if h.service_level is None else round(100 * h.service_level, 1) for h in day
+                ]
+            },
+            top=100,
+            height=200,
+        ),
+        "waiting_chart": charts.bar_chart(hours, {_("Waiting"): [float(h.waiting) for h in day]}, height=200),
+        "agents_chart": charts.bar_chart(
+            hours,
+            {str(label): [float(h.agents.get(value, 0)) for h in day] for value, label in states},
+            height=200,
+        ),
+    }
 
 
 @require_GET
@@ -540,13 +687,8 @@ def supervisor(request: HttpRequest, principal: Principal) -> HttpResponseBase:
         "desk/supervisor.html",
         {
             **_base_context(request, principal),
-            **_wallboard_context(),
+            **_wallboard_context(principal),
             "agents": selectors.agent_floor_list(),
-            "manual_states": [
-                (PresenceState.AVAILABLE, PresenceState.AVAILABLE.label),
-                (PresenceState.NOT_READY, PresenceState.NOT_READY.label),
-                (PresenceState.LOGGED_OUT, PresenceState.LOGGED_OUT.label),
-            ],
         },
     )
 
@@ -554,7 +696,36 @@ def supervisor(request: HttpRequest, principal: Principal) -> HttpResponseBase:
 @require_GET
 @desk_view(supervisor=True)
 def wallboard(request: HttpRequest, principal: Principal) -> HttpResponseBase:
-    return render(request, "desk/_wallboard.html", _wallboard_context())
+    return render(request, "desk/_wallboard.html", _wallboard_context(principal))
+
+
+AGENT_ACTIONS = ("state", "reassign")
+
+
+@require_GET
+@desk_view(supervisor=True)
+def agent_action(request: HttpRequest, principal: Principal, user_id: int) -> HttpResponseBase:
+    """The confirmation form of one action on one agent (a page, or the console's dialog by fetch)."""
+    agent = selectors.assignee_choices().filter(pk=user_id).first()
+    action = request.GET.get("do", "")
+    if agent is None or action not in AGENT_ACTIONS:
+        raise Http404("no such agent or action")
+    context = {
+        "agent": agent,
+        "action": action,
+        "presence": routing_selectors.presence_of(agent),
+        "manual_states": [
+            (PresenceState.AVAILABLE, PresenceState.AVAILABLE.label),
+            (PresenceState.NOT_READY, PresenceState.NOT_READY.label),
+            (PresenceState.LOGGED_OUT, PresenceState.LOGGED_OUT.label),
+        ],
+        "reasons": [(v, label) for v, label in NotReadyReason.choices if v not in ("missed_offer", "away")],
+        "others": selectors.assignee_choices().exclude(pk=agent.pk),
+        "open_tickets": selectors.open_ticket_count(user=agent),
+    }
+    if request.headers.get("X-Requested-With") == "fetch":
+        return render(request, "desk/_agent_action.html", context)
+    return render(request, "desk/agent_action.html", {**_base_context(request, principal), **context})
 
 
 @require_POST
@@ -596,6 +767,37 @@ def performance(request: HttpRequest, principal: Principal) -> HttpResponseBase:
     last = datetime.combine(end, datetime.min.time(), tzinfo=zone)
     agents = list(User.objects.filter(agent__isnull=False, is_active=True).order_by("last_name", "pk"))
     rows = routing_selectors.performance_report(agents=agents, start=first, end=last)
+    totals = _performance_totals(rows)
+    per_agent: dict[int, dict[str, float]] = {}
+    for row in rows:
+        agent_sums = per_agent.setdefault(
+            row.agent.pk, {"handled": 0, "missed": 0, "online": 0.0, "not_ready": 0.0}
+        )
+        agent_sums["handled"] += row.figures.handled
+        agent_sums["missed"] += row.figures.missed
+        agent_sums["online"] += row.figures.online / 60
+        agent_sums["not_ready"] += row.figures.not_ready / 60
+    names = [a.get_full_name() or a.get_username() for a in agents]
+    contacts_chart = charts.bar_chart(
+        names,
+        {
+            _("Handled"): [float(per_agent.get(a.pk, {}).get("handled", 0)) for a in agents],
+            _("Missed"): [float(per_agent.get(a.pk, {}).get("missed", 0)) for a in agents],
+        },
+        mode="grouped",
+        height=220,
+        max_labels=len(names) or 1,
+    )
+    time_chart = charts.bar_chart(
+        names,
+        {
+            _("Online (min)"): [round(per_agent.get(a.pk, {}).get("online", 0.0), 1) for a in agents],
+            _("Not ready (min)"): [round(per_agent.get(a.pk, {}).get("not_ready", 0.0), 1) for a in agents],
+        },
+        mode="grouped",
+        height=220,
+        max_labels=len(names) or 1,
+    )
     params = {"start": start.isoformat(), "end": end.isoformat(), "tz": str(zone)}
     return render(
         request,
@@ -603,12 +805,31 @@ def performance(request: HttpRequest, principal: Principal) -> HttpResponseBase:
         {
             **_base_context(request, principal),
             "rows": rows,
+            "totals": totals,
+            "contacts_chart": contacts_chart,
+            "time_chart": time_chart,
             "start": start,
             "end": end,
             "csv_url": f"/api/v1/reports/agent-performance?{urlencode({**params, 'format': 'csv'})}",
             "xlsx_url": f"/api/v1/reports/agent-performance?{urlencode({**params, 'format': 'xlsx'})}",
         },
     )
+
+
+def _performance_totals(rows: list[routing_selectors.ReportRow]) -> dict[str, float | int | None]:
+    """The report's totals: sums, and the average handle time weighted by the contacts handled."""
+    handled = sum(r.figures.handled for r in rows)
+    weighted = sum((r.figures.average_handle_seconds or 0) * r.figures.handled for r in rows)
+    offered = sum(r.figures.offered for r in rows)
+    return {
+        "online_minutes": sum(r.figures.online for r in rows) / 60,
+        "not_ready_minutes": sum(r.figures.not_ready for r in rows) / 60,
+        "offered": offered,
+        "handled": handled,
+        "missed": sum(r.figures.missed for r in rows),
+        "average_handle_seconds": weighted / handled if handled else None,
+        "answer_rate": 100 * handled / offered if offered else None,
+    }
 
 
 # --- Offers: the pop-up for a chat, call or callback routing offers the agent

@@ -16,7 +16,10 @@ from django.views.decorators.http import require_GET
 
 from frontline.accounts.principal import Principal
 from frontline.core import charts, spreadsheet
+from frontline.desk import reports as desk_reports
 from frontline.desk.views import _base_context, _zone, desk_view
+from frontline.feedback.models import SurveyKind
+from frontline.feedback.selectors import satisfaction_report
 from frontline.routing.selectors import handle_time_by_day
 from frontline.sla.models import SlaClock
 from frontline.sla.selectors import sla_attainment
@@ -24,7 +27,7 @@ from frontline.tickets.models import Channel
 from frontline.tickets.selectors import ticket_volume_by_hour
 
 MAX_DAYS = 92
-REPORTS = ("volume", "sla", "handle")
+REPORTS = ("trends", "backlog", "first_response", "csat", "volume", "sla", "handle")
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,107 @@ def _handle(first: datetime, last: datetime, zone: ZoneInfo, days: list[date]) -
     return chart, table
 
 
+def _day_labels(days: list[date]) -> list[str]:
+    return [d.strftime("%m-%d") for d in days]
+
+
+def _trends(
+    principal: Principal, first: datetime, last: datetime, zone: ZoneInfo, days: list[date]
+) -> tuple[tuple[charts.Chart, Table], tuple[charts.Chart, Table]]:
+    found = desk_reports.ticket_trends(principal=principal, start=first, end=last, zone=zone)
+    labels = _day_labels(days)
+    trend_chart = charts.line_chart(
+        labels,
+        {
+            _("Created"): [float(d.created) for d in found],
+            _("Solved or closed"): [float(d.solved) for d in found],
+        },
+    )
+    trend_table = Table(
+        "trends",
+        [_("Day"), _("Created"), _("Solved or closed")],
+        [[d.day.isoformat(), d.created, d.solved] for d in found],
+    )
+    backlog_chart = charts.bar_chart(labels, {_("Open tickets"): [float(d.backlog) for d in found]})
+    backlog_table = Table(
+        "backlog",
+        [_("Day"), _("Open at the end of the day")],
+        [[d.day.isoformat(), d.backlog] for d in found],
+    )
+    return (trend_chart, trend_table), (backlog_chart, backlog_table)
+
+
+def _first_response(
+    principal: Principal, first: datetime, last: datetime, zone: ZoneInfo, days: list[date]
+) -> tuple[charts.Chart, Table]:
+    found = desk_reports.first_response(principal=principal, start=first, end=last, zone=zone)
+    chart = charts.line_chart(
+        _day_labels(days),
+        {
+            _("Median (min)"): [
+                None if d.median_minutes is None else round(d.median_minutes, 1) for d in found
+            ],
+            _("Average (min)"): [
+                None if d.average_minutes is None else round(d.average_minutes, 1) for d in found
+            ],
+        },
+    )
+    table = Table(
+        "first_response",
+        [_("Day"), _("Tickets created"), _("Answered"), _("Median (min)"), _("Average (min)")],
+        [
+            [
+                d.day.isoformat(),
+                d.tickets,
+                d.answered,
+                None if d.median_minutes is None else round(d.median_minutes, 1),
+                None if d.average_minutes is None else round(d.average_minutes, 1),
+            ]
+            for d in found
+        ],
+    )
+    return chart, table
+
+
+def _csat(
+    principal: Principal, first: datetime, last: datetime, zone: ZoneInfo, days: list[date]
+) -> tuple[charts.Chart, Table]:
+    rows = satisfaction_report(
+        principal=principal,
+        kind=SurveyKind.CSAT,
+        by="none",
+        period="day",
+        since=first,
+        until=last,
+        tz=str(zone),
+    )
+    by_day = {row.period: row for row in rows}
+    chart = charts.line_chart(
+        _day_labels(days),
+        {
+            _("Satisfied (%)"): [
+                None if by_day.get(d) is None or by_day[d].csat is None else float(by_day[d].csat or 0)
+                for d in days
+            ]
+        },
+        top=100,
+    )
+    table = Table(
+        "csat",
+        [_("Day"), _("Answers"), _("Satisfied (%)"), _("Average score")],
+        [
+            [
+                d.isoformat(),
+                by_day[d].responses if d in by_day else 0,
+                by_day[d].csat if d in by_day else None,
+                by_day[d].average if d in by_day else None,
+            ]
+            for d in days
+        ],
+    )
+    return chart, table
+
+
 @require_GET
 @desk_view(supervisor=True)
 def reports(request: HttpRequest, principal: Principal) -> HttpResponseBase:
@@ -148,7 +252,9 @@ def reports(request: HttpRequest, principal: Principal) -> HttpResponseBase:
     start, end, error = _range(request, zone)
     export = request.GET.get("format", "")
     if error or export not in ("", "csv", "xlsx") or (export and request.GET.get("report") not in REPORTS):
-        message = error or _("Export with format=csv or xlsx and report=volume, sla or handle.")
+        message = error or _("Export with format=csv or xlsx and report=%(reports)s.") % {
+            "reports": ", ".join(REPORTS)
+        }
         if export:
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     else:
@@ -156,10 +262,16 @@ def reports(request: HttpRequest, principal: Principal) -> HttpResponseBase:
     first = datetime.combine(start, datetime.min.time(), tzinfo=zone)
     last = datetime.combine(end, datetime.min.time(), tzinfo=zone)
     days = [start + timedelta(days=i) for i in range((end - start).days)]
+    (trend_chart, trend_table), (backlog_chart, backlog_table) = _trends(principal, first, last, zone, days)
+    first_chart, first_table = _first_response(principal, first, last, zone, days)
+    csat_chart, csat_table = _csat(principal, first, last, zone, days)
     volume_chart, volume_table = _volume(principal, first, last, zone)
     sla_chart, sla_table = _sla(principal, first, last, zone, days)
     handle_chart, handle_table = _handle(first, last, zone, days)
-    tables = {t.name: t for t in (volume_table, sla_table, handle_table)}
+    tables = {
+        t.name: t
+        for t in (trend_table, backlog_table, first_table, csat_table, volume_table, sla_table, handle_table)
+    }
     if export:
         table = tables[request.GET["report"]]
         filename = f"{table.name}-{start.isoformat()}-{end.isoformat()}"
@@ -176,6 +288,20 @@ def reports(request: HttpRequest, principal: Principal) -> HttpResponseBase:
         response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
         return response
     sections = [
+        (_("Trends"), _("Tickets created and solved or closed, by day"), trend_chart, trend_table),
+        (_("Backlog"), _("Open tickets at the end of each day"), backlog_chart, backlog_table),
+        (
+            _("First response"),
+            _("Minutes until the first answer to the customer, by day the ticket was created"),
+            first_chart,
+            first_table,
+        ),
+        (
+            _("Customer satisfaction (CSAT)"),
+            _("Share of satisfied answers to the CSAT survey, by day"),
+            csat_chart,
+            csat_table,
+        ),
         (_("Volume by channel and hour of day"), _("Tickets created"), volume_chart, volume_table),
         (_("SLA attainment"), _("Targets met on time and breached, by day"), sla_chart, sla_table),
         (

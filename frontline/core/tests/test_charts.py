@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from frontline.core import charts
 from frontline.core.charts import TINY, bar_chart, nice_axis
 
 values = st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False)
@@ -73,3 +74,16 @@ def test_bars_stay_inside_the_plot_and_measure_their_values(data, mode):
                 assert math.isclose(bar.y + bar.height, base, abs_tol=1e-6)
                 base = bar.y
     assert len(chart.labels) <= 12
+
+
+def test_a_line_chart_draws_one_polyline_per_run_of_figures():
+    chart = charts.line_chart(["a", "b", "c", "d"], {"SL": [50.0, None, 100.0, 75.0]}, top=100)
+    assert [line.points.count(",") for line in chart.lines] == [1, 2]
+    assert chart.ticks[-1].value == 100
+    first = chart.lines[0].points.split(",")
+    assert float(first[1]) == pytest.approx(chart.bottom - (chart.bottom - chart.top) / 2)
+
+
+def test_a_line_chart_refuses_a_negative_figure():
+    with pytest.raises(ValueError, match="negative"):
+        charts.line_chart(["a"], {"x": [-1.0]})

@@ -192,3 +192,15 @@ def test_the_demo_mailbox_shows_real_world_mail_and_a_quarantine():
     forwarded = Message.objects.get(ticket__subject="FW: Delivery of order AUR-7710 rescheduled")
     assert "Subject: Delivery of order AUR-7710 rescheduled" in forwarded.body_text
     assert forwarded.attachments.get().filename == "Delivery of order AUR-7710 rescheduled.eml"
+
+
+def test_the_desk_opens_with_sla_clocks_counting_and_mentions_in_the_bells():
+    from frontline.notifications.models import Notification
+    from frontline.sla.models import SlaClock
+
+    load_demo(scale=0.02)
+
+    open_tickets = Ticket.objects.filter(status__in=("new", "open", "pending", "on_hold"))
+    assert SlaClock.objects.filter(ticket__in=open_tickets).exists()
+    bells = set(Notification.objects.filter(kind="mention").values_list("user__username", flat=True))
+    assert bells == {"agent1", "supervisor1"}

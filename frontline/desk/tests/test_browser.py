@@ -113,6 +113,7 @@ def test_an_agent_replies_with_a_compliance_check_and_sees_the_customer_live(
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{asgi_server}/desk/")
 
+    page.locator("#presence-toggle").click()  # the status menu in the top bar
     page.get_by_role("button", name="Available").click()
     page.wait_for_load_state()
     assert page.locator("#presence-now .state").inner_text() == "Available"
@@ -127,7 +128,7 @@ def test_an_agent_replies_with_a_compliance_check_and_sees_the_customer_live(
     page.wait_for_url(f"**/desk/tickets/{ticket.pk}/")
     assert page.get_by_role("heading", level=1).inner_text() == f"#{ticket.pk} Aircon not cooling"
 
-    page.get_by_label("Macro").select_option(label="Filter (en)")
+    page.get_by_label("Macro").select_option(label="Filter (English)")
     page.get_by_role("button", name="Insert macro").click()
     page.wait_for_url(f"**/desk/tickets/{ticket.pk}/?macro=*")
     assert page.get_by_label("Reply by Email").input_value().startswith("Good ")

@@ -1,4 +1,4 @@
-"""The inbox's large-database plans: capped counts, keyset pages with equal sort values, SLA inbox,
+"""The inbox's large-database plans: exact counts, keyset pages with equal sort values, SLA inbox,
 narrowed broad searches, and a fixed number of queries per page (no N+1)."""
 
 from __future__ import annotations
@@ -33,18 +33,36 @@ def _clock(ticket, state, due_at=None, at_risk_at=None, metric=SlaClock.Metric.R
     )
 
 
-def test_counts_stop_at_the_cap_and_the_page_shows_it(client, agent, team, make_ticket, monkeypatch):
-    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
-    for n in range(4):
+def test_counts_are_exact_and_follow_what_the_agent_may_see(
+    client, agent, team, private_team, make_ticket, django_assert_max_num_queries
+):
+    for n in range(130):  # more than the old cap of 99
         make_ticket(f"T{n}", team=team)
+    pending = [make_ticket("Pending", team=team)]
+    make_ticket("No team")
+    make_ticket("VIP", team=private_team)
+    mine = [make_ticket("VIP, mine", team=private_team), make_ticket("VIP, mine, pending", team=private_team)]
+    pending.append(mine[1])
+    Ticket.objects.filter(pk__in=[t.pk for t in mine]).update(
+        assignee=agent
+    )  # assigned before the team went private
+    Ticket.objects.filter(pk__in=[t.pk for t in pending]).update(status="pending")
     client.force_login(agent)
 
+    principal = principal_for_user(agent)
+    with django_assert_max_num_queries(6):
+        counts = selectors.inbox_counts(principal=principal)
     page = client.get("/desk/?inbox=team")
 
-    counts = {key: count for key, _, count in page.context["inboxes"]}
-    assert counts["team"] == 3  # the cap plus one: "more than the cap"
-    assert counts["mine"] == 0
-    assert '<span class="count">2+</span>' in page.content.decode()
+    assert counts == {
+        "mine": 2,
+        "team": 131,
+        "unassigned": 132,  # the team's and the ticket with no team; not the private team's
+        "sla": 0,
+        "pending": 2,
+        "all": 134,
+    }
+    assert '<span class="count">131</span>' in page.content.decode()
 
 
 def test_keyset_pages_split_rows_with_the_same_sort_value_by_id(agent, team, make_ticket):

@@ -74,10 +74,13 @@ def test_a_supervisor_moves_an_agents_open_tickets_to_another(client, supervisor
     solved = make_ticket("Done", team=team, assignee=agent)
     Ticket.objects.filter(pk=solved.pk).update(status=Ticket.Status.SOLVED)
     client.force_login(supervisor)
-    assert (
-        f'action="/desk/supervisor/agents/{agent.pk}/reassign/"'
-        in client.get("/desk/supervisor/").content.decode()
-    )
+    console = client.get("/desk/supervisor/").content.decode()
+    assert f'href="/desk/supervisor/agents/{agent.pk}/action/?do=reassign"' in console
+    assert console.count(">Actions<") == 3  # one menu per agent row (Ana, Ben, Sam), no repeated forms
+    dialog = client.get(f"/desk/supervisor/agents/{agent.pk}/action/?do=reassign").content.decode()
+    assert f'action="/desk/supervisor/agents/{agent.pk}/reassign/"' in dialog
+    assert '<option value="" selected>Choose an agent…</option>' in dialog  # no agent chosen for you
+    assert "Ana Reyes has 2 open tickets." in dialog
 
     response = client.post(f"/desk/supervisor/agents/{agent.pk}/reassign/", {"assignee": ben.pk})
 

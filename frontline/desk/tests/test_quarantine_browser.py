@@ -49,6 +49,7 @@ def test_an_admin_makes_a_ticket_of_a_quarantined_mail(live_server, chromium):
     page.wait_for_url(f"{base}/desk/")
 
     # When she opens the quarantine from the desk's menu, gives the sender and makes a ticket anyway
+    page.get_by_role("button", name="More").click()
     page.get_by_role("link", name="Quarantined mail").click()
     page.wait_for_url(f"{base}/desk/admin/quarantine/")
     row = page.locator(f"#quarantined-{inbound.pk}")

@@ -60,6 +60,7 @@ def test_an_agent_asks_for_a_remedy_above_the_limit_and_a_supervisor_approves_it
     agent_page = chromium.new_context(locale="en-US", viewport={"width": 1280, "height": 1400}).new_page()
     _sign_in(agent_page, base, "ana")
     agent_page.goto(f"{base}/desk/tickets/{ticket.pk}/")
+    agent_page.get_by_text("Complaint and remedies", exact=True).first.click()  # folded until used
     panel = agent_page.locator("#remedies-panel")
     panel.wait_for()
 
@@ -90,6 +91,7 @@ def test_an_agent_asks_for_a_remedy_above_the_limit_and_a_supervisor_approves_it
     # When the supervisor opens the approvals from the console and approves with a reason
     boss_page = chromium.new_context(locale="en-US", viewport={"width": 1280, "height": 900}).new_page()
     _sign_in(boss_page, base, "sam")
+    boss_page.get_by_role("button", name="More").click()
     boss_page.get_by_role("link", name="Remedy approvals").click()
     boss_page.wait_for_url(f"{base}/desk/supervisor/approvals/")
     row = boss_page.locator(f"#request-{request.pk}")
@@ -108,6 +110,7 @@ def test_an_agent_asks_for_a_remedy_above_the_limit_and_a_supervisor_approves_it
     assert (entry.amount, entry.approved_by, entry.complaint) == (Decimal("100.00"), supervisor, complaint)
     assert Notification.objects.filter(user=agent, title__startswith="Remedy approved").exists()
     agent_page.goto(f"{base}/desk/tickets/{ticket.pk}/")
+    agent_page.get_by_text("Complaint and remedies", exact=True).first.click()
     ledger_row = agent_page.locator(".remedy-entry")
     ledger_row.wait_for()
     assert "100.00 PHP" in ledger_row.inner_text()

@@ -114,7 +114,7 @@ def test_the_supervisor_sees_charts_and_figures(client, seen, supervisor):
     response = client.get("/desk/supervisor/reports/?start=2026-11-20&end=2026-11-21")
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count('<svg class="chart"') == 3
+    assert html.count('<svg class="chart"') == 7  # trends, backlog, first response, CSAT, volume, SLA, handle
     assert "09 · Email: 3" in html  # a bar's own label: hour, channel, count
     assert "66.7" in html  # first-response attainment that day
 
@@ -153,7 +153,7 @@ def test_a_bad_export_is_a_400_with_the_reason(client, supervisor):
     client.force_login(supervisor)
     response = client.get("/desk/supervisor/reports/?report=secrets&format=csv")
     assert response.status_code == 400
-    assert "report=volume, sla or handle" in response.content.decode()
+    assert "report=trends, backlog, first_response, csat, volume, sla, handle" in response.content.decode()
     assert client.get("/desk/supervisor/reports/?report=sla&format=pdf").status_code == 400
 
 
@@ -162,3 +162,38 @@ def test_agents_and_strangers_may_not_see_reports(client, agent):
     client.force_login(agent)
     assert client.get("/desk/supervisor/reports/").status_code == 403
     assert client.get("/desk/supervisor/reports/?report=volume&format=csv").status_code == 403
+
+
+def test_trends_backlog_and_first_response_by_day(supervisor, make_ticket):
+    from frontline.customers.selectors import principal_for_user
+    from frontline.desk import reports
+    from frontline.tickets.models import Message, Ticket
+    from frontline.tickets.services import message_add
+
+    before = make_ticket("Open since Thursday", created_at=datetime(2026, 11, 19, 1, 0, tzinfo=UTC))
+    fast = make_ticket("Answered in 30 min", created_at=datetime(2026, 11, 20, 1, 0, tzinfo=UTC))
+    slow = make_ticket("Answered in 90 min", created_at=datetime(2026, 11, 20, 2, 0, tzinfo=UTC))
+    make_ticket("Not answered", created_at=datetime(2026, 11, 20, 3, 0, tzinfo=UTC))
+    for ticket, minutes in ((fast, 30), (slow, 90)):
+        message_add(
+            actor=supervisor,
+            ticket=ticket,
+            direction=Message.Direction.OUTBOUND,
+            body_text="On it.",
+            created_at=ticket.created_at + timedelta(minutes=minutes),
+        )
+    Ticket.objects.filter(pk=before.pk).update(
+        status=Ticket.Status.SOLVED, solved_at=datetime(2026, 11, 20, 4, 0, tzinfo=UTC)
+    )
+    principal = principal_for_user(supervisor)
+
+    [friday] = reports.ticket_trends(principal=principal, start=DAY_START, end=DAY_END, zone=MANILA)
+    [answers] = reports.first_response(principal=principal, start=DAY_START, end=DAY_END, zone=MANILA)
+
+    assert (friday.created, friday.solved, friday.backlog) == (3, 1, 3)  # 1 open before + 3 - 1 solved
+    assert (answers.tickets, answers.answered, answers.median_minutes, answers.average_minutes) == (
+        3,
+        2,
+        60,
+        60,
+    )

@@ -33,7 +33,7 @@ ALLOWED_HOSTS = _env_list("FRONTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testse
 CSRF_TRUSTED_ORIGINS = _env_list("FRONTLINE_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "frontline.desk.apps.FrontlineAdminConfig",  # django.contrib.admin, signed in through the desk
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -41,7 +41,7 @@ from django_otp import login as otp_login
 
 from frontline.accounts.models import User
 from frontline.accounts.principal import Principal
-from frontline.accounts.selectors import user_role
+from frontline.accounts.selectors import has_second_factor, request_passed_second_factor, user_role
 from frontline.core.errors import DomainError, NotFound
 from frontline.customers.selectors import customer_get_for_staff, principal_for_user
 from frontline.desk import selectors
@@ -84,6 +84,9 @@ def desk_view(*, supervisor: bool = False) -> Callable[[DeskView[P]], Callable[.
             user = request.user
             if not isinstance(user, User) or not user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), reverse("desk:login"))
+            if not request_passed_second_factor(request):
+                # Signed in some other way than the desk's sign-in (which asks for the code): not enough.
+                return redirect_to_login(request.get_full_path(), reverse("desk:login"))
             principal = principal_for_user(user)
             with translation.override(user.language or "en"):
                 if not principal.is_staff_member or (supervisor and not principal.is_supervisor_or_admin):
@@ -116,7 +119,10 @@ def _base_context(request: HttpRequest, principal: Principal) -> dict[str, Any]:
 
 
 class StaffAuthenticationForm(AuthenticationForm):
-    """Django's sign-in form, refusing anyone without a staff role (customers use the portal)."""
+    """Django's sign-in form, refusing anyone without a staff role (customers use the portal).
+
+    The one sign-in for staff: the admin's /admin/login/ sends people here too (desk/admin_site.py).
+    """
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -127,7 +133,7 @@ class StaffAuthenticationForm(AuthenticationForm):
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
-        if user_role(user) is None:
+        if user_role(user) is None and not user.is_staff:  # is_staff: admin-site users without a role
             raise forms.ValidationError(self.error_messages["not_staff"], code="not_staff")
 
 
@@ -152,7 +158,7 @@ class DeskLoginView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
-        if not selectors.has_second_factor(user=user):
+        if not has_second_factor(user=user):
             return super().form_valid(form)
         self.request.session.cycle_key()
         self.request.session[OTP_PENDING_USER] = user.pk
@@ -671,7 +677,7 @@ def profile(request: HttpRequest, principal: Principal) -> HttpResponseBase:
     pending = selectors.second_factor_pending(user=user)
     context: dict[str, Any] = {
         **_base_context(request, principal),
-        "has_second_factor": selectors.has_second_factor(user=user),
+        "has_second_factor": has_second_factor(user=user),
         "pending": pending,
     }
     if pending is not None:

@@ -38,6 +38,9 @@ if not SECRET_KEY:
     SECRET_KEY = secret_key.load_or_create(Path(FRONTLINE_SECRET_KEY_FILE))
 #: Earlier keys, comma-separated, still accepted while their signatures age out (key rotation).
 SECRET_KEY_FALLBACKS = _env_list("FRONTLINE_SECRET_KEY_FALLBACKS", "")
+#: Fernet keys for secrets stored in the database (provider tokens, passwords), comma-separated, the
+#: newest first; unset: keys derived from SECRET_KEY and its fallbacks (docs/security.md).
+FRONTLINE_ENCRYPTION_KEYS = _env_list("FRONTLINE_ENCRYPTION_KEY", "")
 ALLOWED_HOSTS = _env_list("FRONTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("FRONTLINE_CSRF_TRUSTED_ORIGINS", "")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Info, Tags, register
 
@@ -72,3 +73,22 @@ def debug_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             )
         ]
     return []
+
+
+@register(Tags.security)
+def encryption_key_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Every FRONTLINE_ENCRYPTION_KEY entry must be a Fernet key, or no secret could be stored."""
+    messages: list[CheckMessage] = []
+    for index, key in enumerate(settings.FRONTLINE_ENCRYPTION_KEYS):
+        try:
+            Fernet(str(key).encode())
+        except ValueError:
+            messages.append(
+                Error(
+                    f"FRONTLINE_ENCRYPTION_KEY entry #{index + 1} is not a Fernet key.",
+                    hint="Make one with: python -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())'",
+                    id="frontline.E005",
+                )
+            )
+    return messages

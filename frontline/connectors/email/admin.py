@@ -12,7 +12,7 @@ from frontline.events.admin import EventedAdmin
 @admin.register(Mailbox)
 class MailboxAdmin(EventedAdmin):
     list_display = ("name", "address", "team", "is_active", "imap_host", "imap_last_uid")
-    readonly_fields = ("imap_uidvalidity", "imap_last_uid", "inbound_secret_digest")
+    readonly_fields = ("imap_uidvalidity", "imap_last_uid")
     actions = ["test_connection"]
 
     @admin.action(description="Test the IMAP connection")

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
+from frontline.accounts import sign_in_limits
 from frontline.accounts.models import User
 from frontline.accounts.principal import Principal
 from frontline.accounts.selectors import has_second_factor, request_passed_second_factor, user_role
@@ -156,8 +157,35 @@ class DeskLoginView(auth_views.LoginView):
     def get_default_redirect_url(self) -> str:
         return reverse("desk:inbox")
 
+    def _limits(self) -> dict[str, str]:
+        return {
+            "scope": "staff",
+            "account": self.request.POST.get("username", ""),
+            "remote_addr": str(self.request.META.get("REMOTE_ADDR") or ""),
+        }
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Guessing is limited before the password is looked at (accounts.sign_in_limits)."""
+        try:
+            sign_in_limits.sign_in_check(**self._limits())
+        except sign_in_limits.SignInThrottled as exc:
+            refusal = _("Too many failed sign-ins. Try again in %(minutes)s min.") % {"minutes": exc.minutes}
+            # An unbound form: a bound one would check the password on the way to showing its errors.
+            form = self.get_form_class()(request, initial={"username": request.POST.get("username", "")})
+            context = self.get_context_data(form=form, refusal=refusal)
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        if any(error.code == "invalid_login" for error in form.non_field_errors().as_data()):
+            sign_in_limits.sign_in_failed(**self._limits())
+        return super().form_invalid(form)
+
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
+        sign_in_limits.sign_in_succeeded(**self._limits())
         if not has_second_factor(user=user):
             return super().form_valid(form)
         self.request.session.cycle_key()

@@ -26,6 +26,7 @@ from django.utils import formats, timezone
 from django.utils import translation as i18n
 from django.utils.translation import gettext as _
 
+from frontline.accounts import sign_in_limits
 from frontline.accounts.models import User
 from frontline.connectors.email.services import acknowledgement_promise
 from frontline.connectors.voice import services as voice
@@ -50,7 +51,6 @@ SUBMISSION_TTL = timedelta(hours=24)
 LIMITS: dict[str, tuple[int, int]] = {
     "login-address": (5, 3600),
     "login-ip": (20, 3600),
-    "password-ip": (10, 900),
     "form-address": (5, 3600),
     "form-ip": (10, 3600),
     "callback-phone": (3, 3600),
@@ -218,8 +218,21 @@ def magic_link_redeem(*, token: str, now: datetime | None = None) -> User:
 
 
 def password_user(*, email: str, password: str, ip: str) -> User | None:
-    """The portal user whose customer owns `email` and whose password this is; None otherwise."""
-    throttle("password-ip", ip)
+    """The portal user whose customer owns `email` and whose password this is; None otherwise.
+
+    Guessing is limited by account and address (accounts.sign_in_limits): SignInThrottled.
+    """
+    limits = {"scope": "portal", "account": email, "remote_addr": ip}
+    sign_in_limits.sign_in_check(**limits)
+    user = _password_user(email=email, password=password)
+    if user is None:
+        sign_in_limits.sign_in_failed(**limits)
+    else:
+        sign_in_limits.sign_in_succeeded(**limits)
+    return user
+
+
+def _password_user(*, email: str, password: str) -> User | None:
     try:
         address = _normalized_email(email)
     except Invalid:

@@ -152,3 +152,31 @@ def test_staff_sockets_need_the_second_factor_too():
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     assert _socket(cookie)
+
+
+def _sign_in(client, password, address="198.51.100.66"):
+    return client.post("/desk/login/", {"username": "adele", "password": password}, REMOTE_ADDR=address)
+
+
+def test_password_guessing_at_the_desk_is_stopped_with_when_to_try_again(client, admin_user):
+    from frontline.accounts.sign_in_limits import ACCOUNT_AT_ADDRESS
+
+    for _ in range(ACCOUNT_AT_ADDRESS):
+        assert _sign_in(client, "guess").status_code == 200
+
+    refused = _sign_in(client, PASSWORD)  # even the right password, from this address, for now
+
+    assert refused.status_code == 429
+    assert 850 <= int(refused["Retry-After"]) <= 900
+    assert "Too many failed sign-ins. Try again in 15 min." in refused.content.decode()
+    assert SESSION_KEY not in client.session
+    assert _sign_in(client, PASSWORD, address="203.0.113.7")["Location"] == "/desk/"  # the owner, at home
+
+
+def test_the_refusal_is_in_the_staff_members_language(client, admin_user):
+    from frontline.accounts.sign_in_limits import ACCOUNT_AT_ADDRESS
+
+    for _ in range(ACCOUNT_AT_ADDRESS):
+        _sign_in(client, "guess")
+    client.cookies["django_language"] = "zh-hans"
+    assert "登录失败次数过多" in _sign_in(client, "guess").content.decode()

@@ -11,12 +11,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.auth.views import PasswordChangeView, redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from frontline.accounts.forms import ChangeOwnPasswordThroughService
 from frontline.accounts.selectors import request_passed_second_factor
 
 
@@ -26,6 +27,18 @@ class FrontlineAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and request_passed_second_factor(request)
+
+    def password_change(  # type: ignore[override]  # Django's own answers a redirect too, on success
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponseBase:
+        """Django's page, saving through the service: the user's tokens are revoked, other sessions end."""
+        view = PasswordChangeView.as_view(
+            form_class=ChangeOwnPasswordThroughService,
+            success_url=reverse("admin:password_change_done", current_app=self.name),
+            extra_context={**self.each_context(request), **(extra_context or {})},
+        )
+        request.current_app = self.name
+        return view(request)
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         """Never a password form of its own: the desk's sign-in, then back to the admin page asked for."""

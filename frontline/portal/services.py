@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from frontline.accounts import sign_in_limits
 from frontline.accounts.models import User
+from frontline.accounts.services import user_password_change
 from frontline.connectors.email.services import acknowledgement_promise
 from frontline.connectors.voice import services as voice
 from frontline.connectors.voice.models import CallbackRequest, VoiceLine
@@ -636,16 +637,11 @@ def _primary_set(*, user: User, customer: Customer, contact_id: int) -> None:
     )
 
 
-def password_set(*, user: User, password: str) -> User:
-    """Let the customer sign in with a password as well as by link."""
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise Invalid(" ".join(exc.messages), field="password") from exc
-    user.set_password(password)
-    user.save(update_fields=["password"])
+def password_set(*, user: User, password: str, current_password: str = "") -> User:
+    """Let the customer sign in with a password as well as by link; changing one asks for the current
+    one. Their other sessions and all their API tokens stop working (accounts.user_password_change)."""
+    if user.has_usable_password() and not user.check_password(current_password):
+        raise Invalid(_("The current password is not right."), field="current_password")
+    user = user_password_change(actor=user, user=user, password=password)
     event_record(actor=user, verb="portal.password_set", target=user)
     return user

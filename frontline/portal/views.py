@@ -642,7 +642,9 @@ def profile(request: HttpRequest, principal: Principal) -> HttpResponseBase:
         if password_form.is_valid():
             try:
                 user = services.password_set(
-                    user=principal.user, password=password_form.cleaned_data["password"]
+                    user=principal.user,
+                    password=password_form.cleaned_data["password"],
+                    current_password=password_form.cleaned_data["current_password"],
                 )
             except DomainError as exc:
                 _form_error(password_form, exc)

@@ -334,6 +334,7 @@ def test_quarantined_mail_is_counted_in_the_health_endpoint(mailbox, monkeypatch
 
     monkeypatch.setattr(module, "parse_email", broken)
     receive(mailbox, mail())
+    client.force_login(staff())
     health = client.get("/healthz").json()
     assert health["email"] == {"quarantined": 1, "waiting": 0, "outbox_queued": 0, "outbox_failed": 0}
 

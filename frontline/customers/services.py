@@ -32,7 +32,8 @@ PROFILE_FIELDS = [
     "lifetime_value",
 ]
 ATTEMPTS = 3
-SOCIAL_NETWORKS = ("facebook", "instagram", "whatsapp", "x", "line", "viber", "wechat", "telegram")
+#: "sms": a text-message sender that is a name, not a number (an alphanumeric sender id).
+SOCIAL_NETWORKS = ("facebook", "instagram", "whatsapp", "x", "line", "viber", "wechat", "telegram", "sms")
 
 
 def normalize_contact(kind: str, value: str, network: str = "") -> str:

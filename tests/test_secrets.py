@@ -264,3 +264,19 @@ def test_a_secret_no_key_opens_reads_as_empty_and_the_log_names_the_field_not_th
     assert account.signing_secret == ""
     assert "MessagingAccount.signing_secret cannot be decrypted" in logs.text
     assert "tok-lost" not in logs.text
+
+
+def test_someone_who_may_only_view_an_account_in_the_admin_does_not_see_its_secret_fields(client):
+    account = MessagingAccount.objects.create(
+        name="SMS", provider="twilio", kind="sms", signing_secret="view-only-must-not-see-this"
+    )
+    viewer = staff(Role.SUPERVISOR, username="vic", is_staff=True)  # supervisors may view accounts
+    client.force_login(viewer)
+
+    page = client.get(_admin_url(MessagingAccount, "change", account.pk))
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "view-only-must-not-see-this" not in content
+    assert 'field-signing_secret"' not in content
+    assert 'field-signing_secret_env"' in content  # the rest of the account is shown

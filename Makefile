@@ -29,6 +29,9 @@ check: $(STAMP)
 	$(BIN)/mypy frontline
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	# The deploy checklist (docs/security.md) with production settings: HTTPS on, debug off, a random key.
+	FRONTLINE_DEBUG=0 FRONTLINE_HTTPS=1 FRONTLINE_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') \
+		$(BIN)/python manage.py check --deploy
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

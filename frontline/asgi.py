@@ -9,14 +9,34 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontline.settings")
 django_application = get_asgi_application()  # sets Django up before the imports below
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.db import database_sync_to_async  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.contrib.auth.models import AnonymousUser  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
+from frontline.accounts.selectors import session_passed_second_factor  # noqa: E402
 from frontline.websockets import (  # noqa: E402
     websocket_urlpatterns,
     widget_websocket_urlpatterns,
 )
+
+
+class _SecondFactorRequired:
+    """Staff sockets act as the session's user only if the session passed the user's second factor."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
+        user = scope.get("user")
+        if user is not None and user.is_authenticated:
+            passed = await database_sync_to_async(session_passed_second_factor)(
+                user=user, session=scope["session"]
+            )
+            if not passed:
+                scope = {**scope, "user": AnonymousUser()}
+        return await self.inner(scope, receive, send)
 
 
 class _WebsocketByPath:
@@ -41,7 +61,9 @@ application = ProtocolTypeRouter(
         "http": ASGIStaticFilesHandler(django_application),
         "websocket": _WebsocketByPath(
             # The staff sockets: session-authenticated, only from Frontline's own pages.
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+            AllowedHostsOriginValidator(
+                AuthMiddlewareStack(_SecondFactorRequired(URLRouter(websocket_urlpatterns)))
+            ),
             # The chat widget on a business's site: the consumer checks that site's origins.
             URLRouter(widget_websocket_urlpatterns),
         ),

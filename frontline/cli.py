@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 
 def _django(argv: Sequence[str]) -> None:
@@ -44,6 +44,78 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+class Supervisor:
+    """`frontline demo`'s two processes: the web server is what people use, so it keeps serving when
+    the worker dies; the worker is started again after a pause that doubles (up to a minute) while it
+    keeps dying. When the web server stops, everything stops."""
+
+    MAX_PAUSE = 60.0
+    #: A worker that ran this long is healthy again: the next pause starts short.
+    HEALTHY_AFTER = 60.0
+
+    def __init__(
+        self,
+        web: Sequence[str],
+        worker: Sequence[str],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        say: Callable[[str], None] = lambda text: print(text, file=sys.stderr, flush=True),
+    ) -> None:
+        self.web_command, self.worker_command = list(web), list(worker)
+        self.clock, self.say = clock, say
+        self.pause = 1.0
+        self.restart_at: float | None = None
+        self.worker_started_at = 0.0
+        self.worker_starts = 0
+        self.web: subprocess.Popen[bytes] | None = None
+        self.worker: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.web = subprocess.Popen(self.web_command)
+        self._start_worker()
+
+    def _start_worker(self) -> None:
+        self.worker = subprocess.Popen(self.worker_command)
+        self.worker_started_at = self.clock()
+        self.worker_starts += 1
+        self.restart_at = None
+
+    def step(self) -> bool:
+        """Look once; False when the web server has stopped (then stop everything)."""
+        if self.web is None or self.worker is None:
+            raise RuntimeError("start() the processes first")
+        if self.web.poll() is not None:
+            return False
+        now = self.clock()
+        code = self.worker.poll()
+        if code is None:
+            if now - self.worker_started_at >= self.HEALTHY_AFTER:
+                self.pause = 1.0
+            return True
+        if self.restart_at is None:
+            self.say(
+                f"The worker stopped (exit status {code}); the web server keeps serving. "
+                f"Starting the worker again in {self.pause:.0f} s (background tasks wait until then)."
+            )
+            self.restart_at = now + self.pause
+            self.pause = min(self.pause * 2, self.MAX_PAUSE)
+        elif now >= self.restart_at:
+            self._start_worker()
+        return True
+
+    def stop(self) -> None:
+        for process in (self.web, self.worker):
+            if process is not None and process.poll() is None:
+                process.terminate()
+        for process in (self.web, self.worker):
+            if process is not None:
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
 def _demo(args: argparse.Namespace) -> int:
     os.environ["FRONTLINE_HOST"], os.environ["FRONTLINE_PORT"] = args.host, str(args.port)
     _django(["migrate", "--no-input", "-v", "0"])
@@ -51,30 +123,26 @@ def _demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     command = [sys.executable, "-m", "frontline.cli"]
-    processes = [
-        subprocess.Popen([*command, "serve", "--host", args.host, "--port", str(args.port)]),
-        subprocess.Popen([*command, "worker"]),
-    ]
+    supervisor = Supervisor(
+        web=[*command, "serve", "--host", args.host, "--port", str(args.port)], worker=[*command, "worker"]
+    )
+    supervisor.start()
     print(
         f"\nFrontline is running: http://{args.host}:{args.port}/admin/  "
         f"API docs: http://{args.host}:{args.port}/api/v1/docs  (Ctrl-C stops)",
         flush=True,
     )
 
-    def stop(*_: object) -> None:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, interrupt)
     try:
-        while all(process.poll() is None for process in processes):
+        while supervisor.step():
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
-    stop()
-    for process in processes:
-        process.wait(timeout=20)
+    supervisor.stop()
     return 0
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 
+from frontline.core import secret_key
+
 django_stubs_ext.monkeypatch()  # lets ModelAdmin[Model] and QuerySet[Model] work at run time
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,15 +27,25 @@ def _env_list(name: str, default: str) -> list[str]:
 
 DEBUG = _env_bool("FRONTLINE_DEBUG", False)
 SECRET_KEY = os.environ.get("FRONTLINE_SECRET_KEY", "")
+#: Where the key came from when FRONTLINE_SECRET_KEY is unset: a random key kept in the data
+#: directory, shared by every process on it (docs/security.md). Never a key written in the source.
+FRONTLINE_SECRET_KEY_FILE = (
+    "" if SECRET_KEY else os.environ.get("FRONTLINE_SECRET_KEY_FILE", str(DATA_DIR / "secret_key"))
+)
 if not SECRET_KEY:
     if not DEBUG and _env_bool("FRONTLINE_REQUIRE_SECRET", False):
         raise RuntimeError("FRONTLINE_SECRET_KEY must be set")
-    SECRET_KEY = "insecure-development-key-set-FRONTLINE_SECRET_KEY-in-production"  # noqa: S105
+    SECRET_KEY = secret_key.load_or_create(Path(FRONTLINE_SECRET_KEY_FILE))
+#: Earlier keys, comma-separated, still accepted while their signatures age out (key rotation).
+SECRET_KEY_FALLBACKS = _env_list("FRONTLINE_SECRET_KEY_FALLBACKS", "")
+#: Fernet keys for secrets stored in the database (provider tokens, passwords), comma-separated, the
+#: newest first; unset: keys derived from SECRET_KEY and its fallbacks (docs/security.md).
+FRONTLINE_ENCRYPTION_KEYS = _env_list("FRONTLINE_ENCRYPTION_KEY", "")
 ALLOWED_HOSTS = _env_list("FRONTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("FRONTLINE_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "frontline.desk.apps.FrontlineAdminConfig",  # django.contrib.admin, signed in through the desk
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,6 +56,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "django_otp",  # staff second factor (desk sign-in)
     "django_otp.plugins.otp_totp",
+    "frontline.security",
     "frontline.events",
     "frontline.accounts",
     "frontline.notifications",

@@ -1,19 +1,16 @@
 from django.contrib import admin
-from django.http import HttpRequest, JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from frontline.api.api import api
-from frontline.connectors.email.selectors import email_health
+from frontline.api.errors import api_path_not_found
+from frontline.api.health import health
 from frontline.connectors.email.views import inbound_mime
 
-
-def health(request: HttpRequest) -> JsonResponse:
-    """Liveness plus what an operator must watch: mail waiting to be processed and mail in quarantine."""
-    return JsonResponse({"status": "ok", "email": email_health()})
-
-
 urlpatterns = [
+    # The API's JSON error, not an HTML page, for its root and for any path no endpoint has.
+    path("api/v1/", api_path_not_found),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/", api_path_not_found),
     path("admin/", admin.site.urls),
     path("healthz", health),
     path("inbound/email/<int:mailbox_id>", inbound_mime, name="email-inbound"),

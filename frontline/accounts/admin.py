@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest, HttpResponse
 
+from frontline.accounts.forms import SetPasswordThroughService, acting_as
 from frontline.accounts.models import AgentProfile, AgentSkill, ApiToken, Skill, Team, User
 from frontline.events.admin import EventedAdmin
 
@@ -9,6 +11,11 @@ from frontline.events.admin import EventedAdmin
 class UserAdmin(EventedAdmin, BaseUserAdmin[User]):
     list_display = ("username", "email", "first_name", "last_name", "is_active", "is_staff")
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Preferences", {"fields": ("language", "timezone")}))
+    change_password_form = SetPasswordThroughService
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        with acting_as(request):
+            return super().user_change_password(request, id, form_url)
 
 
 @admin.register(Team)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from frontline.accounts.models import AgentProfile
+from frontline.core.amounts import AmountField
 
 
 class TeamOut(Schema):
@@ -82,7 +83,7 @@ class AgentPatch(Schema):
     team_ids: list[int] | None = Field(None, max_length=100)
     languages: list[str] | None = Field(None, max_length=50)
     capacity: dict[str, int] | None = None
-    cost_per_hour: Decimal | None = Field(None, max_digits=10, decimal_places=2)
+    cost_per_hour: AmountField | None = Field(None, max_digits=10, decimal_places=2)
     skills: dict[str, int] | None = None
 
 

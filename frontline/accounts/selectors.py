@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
+from django_otp.models import Device
 
 from frontline.accounts.models import AgentProfile, ApiToken, Role, Team, User
 
@@ -48,6 +52,34 @@ def staff_scope(user: User) -> tuple[str | None, frozenset[int]]:
 def staff_scope_forget(**kwargs: object) -> None:
     """Drop cached roles and teams (connected to the signals that change them)."""
     _staff_scope_cache.clear()
+
+
+def has_second_factor(*, user: User) -> bool:
+    """Whether the user signs in with a one-time code too (a confirmed django-otp device of any kind)."""
+    return bool(user_has_device(user, confirmed=True))
+
+
+def session_passed_second_factor(*, user: User, session: Mapping[str, Any]) -> bool:
+    """Whether a signed-in session may act as `user`: users with a second factor need a session that
+    proved it (the desk sign-in stores the device that verified the code); others need nothing more.
+
+    Every way in for staff asks this (desk pages, the admin, the API's session auth, staff sockets),
+    so a session opened any other way (a password-only form, the portal) cannot act as them.
+    """
+    if not has_second_factor(user=user):
+        return True
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY)
+    device = Device.from_persistent_id(persistent_id) if isinstance(persistent_id, str) else None
+    return device is not None and device.user_id == user.pk and bool(device.confirmed)
+
+
+def request_passed_second_factor(request: Any) -> bool:
+    """`session_passed_second_factor` for an HTTP request, using what django-otp's middleware found."""
+    user = request.user
+    is_verified = getattr(user, "is_verified", None)
+    if callable(is_verified) and is_verified():
+        return True
+    return session_passed_second_factor(user=user, session=request.session)
 
 
 def token_digest(secret: str) -> str:

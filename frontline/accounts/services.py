@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -190,6 +192,46 @@ def api_token_create(
         after={"name": token.name, "scope": scope, "user": user.pk},
     )
     return token, secret
+
+
+@transaction.atomic
+def user_password_change(
+    *, actor: User | None, user: User, password: str | None, current_password: str | None = None
+) -> User:
+    """Set the user's password (None: no password sign-in), checking `current_password` when given;
+    revoke all their API tokens.
+
+    Every session signed in before stops working too: Django keys each session to the password, so
+    the caller keeps its own with `update_session_auth_hash`. The password never enters the event.
+    """
+    if current_password is not None and not user.check_password(current_password):
+        raise Invalid("the current password is not right", field="current_password")
+    if password is None:
+        user.set_unusable_password()
+    else:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise Invalid(" ".join(exc.messages), field="password") from exc
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    revoked = _api_tokens_revoke_all(actor=actor, user=user, reason="password_changed")
+    event_record(
+        actor=actor, verb="user.password_changed", target=user, after={"api_tokens_revoked": revoked}
+    )
+    return user
+
+
+def _api_tokens_revoke_all(*, actor: User | None, user: User, reason: str) -> list[int]:
+    now = timezone.now()
+    tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
+    for token in tokens:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        event_record(
+            actor=actor, verb="api_token.revoked", target=token, after={"revoked_at": now, "reason": reason}
+        )
+    return [token.pk for token in tokens]
 
 
 @transaction.atomic

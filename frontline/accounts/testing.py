@@ -51,3 +51,14 @@ def session_cookie(user: User) -> bytes:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
+
+
+def force_login_verified(client: Client, user: User) -> None:
+    """Sign the test client in as a user with a second factor, as if the code had been given."""
+    from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+
+    device = next(devices_for_user(user, confirmed=True))
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

@@ -11,8 +11,8 @@ from ninja.security import HttpBearer, SessionAuth
 
 from frontline.accounts.models import ApiToken, User
 from frontline.accounts.principal import Principal
-from frontline.accounts.selectors import api_token_get_active
-from frontline.core.errors import Forbidden
+from frontline.accounts.selectors import api_token_get_active, request_passed_second_factor
+from frontline.core.errors import Forbidden, Unauthenticated
 from frontline.customers.selectors import principal_for_user
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -38,10 +38,15 @@ class TokenAuth(HttpBearer):
 
 
 class SessionPrincipalAuth(SessionAuth):
-    """The signed-in browser session (CSRF-checked on writes)."""
+    """The signed-in browser session (CSRF-checked on writes); with the second factor, if the user has one."""
 
     def authenticate(self, request: HttpRequest, key: Any) -> Principal | None:
         user = request.user
-        if isinstance(user, User) and user.is_authenticated and user.is_active:
-            return principal_for_user(user)
-        return None
+        if not (isinstance(user, User) and user.is_authenticated and user.is_active):
+            return None
+        if not request_passed_second_factor(request):
+            raise Unauthenticated(
+                "this session has not passed the second factor: sign in at /desk/login/ with your code",
+                code="second_factor_required",
+            )
+        return principal_for_user(user)

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -34,6 +34,12 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 def _field_of(loc: list[Any]) -> str | None:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "file", "payload")]
     return ".".join(parts) or None
+
+
+def api_path_not_found(request: HttpRequest) -> HttpResponse:
+    """A path under /api/v1/ that no endpoint has: the API's JSON error, as for any other 404."""
+    body = error_body("not_found", f"no API endpoint at {request.path}; see /api/v1/docs")
+    return JsonResponse(body, status=404)
 
 
 def install(api: NinjaAPI) -> None:

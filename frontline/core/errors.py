@@ -20,6 +20,11 @@ class Invalid(DomainError):
     code = "invalid"
 
 
+class Unauthenticated(DomainError):
+    status = 401
+    code = "unauthenticated"
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"

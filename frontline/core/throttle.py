@@ -6,7 +6,7 @@ from typing import Protocol
 
 
 class CounterCache(Protocol):
-    def add(self, key: str, value: int, timeout: int) -> bool: ...
+    def add(self, key: str, value: float, timeout: int) -> bool: ...
 
     def incr(self, key: str) -> int: ...
 
@@ -24,3 +24,15 @@ def attempts_counted(cache: CounterCache, key: str, *, window: int) -> int:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window)
         return 1
+
+
+class TimedCache(CounterCache, Protocol):
+    def get(self, key: str, default: object = None) -> object: ...
+
+
+def window_end(cache: TimedCache, key: str, *, window: int, now: float) -> float:
+    """When the window of `key` that began with its first attempt ends (a timestamp); the first
+    call in a window starts it. Kept beside the count, since caches do not say when a key expires."""
+    cache.add(f"{key}:ends", now + window, timeout=window)
+    ends = cache.get(f"{key}:ends")
+    return float(ends) if isinstance(ends, int | float) else now + window

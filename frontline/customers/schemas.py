@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from frontline.core.amounts import AmountField
 from frontline.customers.models import Customer
 
 
@@ -69,7 +70,7 @@ class CustomerIn(Schema):
     age_band: str = ""
     education: str = ""
     tier: str = "standard"
-    lifetime_value: Decimal = Field(Decimal("0"), max_digits=14, decimal_places=2)
+    lifetime_value: AmountField = Field(Decimal("0"), max_digits=14, decimal_places=2)
     emails: list[str] = Field(default_factory=list, max_length=20)
     phones: list[str] = Field(default_factory=list, max_length=20)
     social: list[SocialIn] = Field(default_factory=list, max_length=20)
@@ -88,7 +89,7 @@ class CustomerPatch(Schema):
     age_band: str | None = None
     education: str | None = None
     tier: str | None = None
-    lifetime_value: Decimal | None = Field(None, max_digits=14, decimal_places=2)
+    lifetime_value: AmountField | None = Field(None, max_digits=14, decimal_places=2)
     add_emails: list[str] = Field(default_factory=list, max_length=20)
     add_phones: list[str] = Field(default_factory=list, max_length=20)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from frontline.accounts.models import User
+from frontline.core.amounts import NotAnAmount, parse_amount
 from frontline.core.contact import InvalidContact, normalize_email, normalize_handle, normalize_phone
 from frontline.core.errors import Conflict, Invalid
 from frontline.core.segment_rules import RuleError
@@ -32,7 +32,8 @@ PROFILE_FIELDS = [
     "lifetime_value",
 ]
 ATTEMPTS = 3
-SOCIAL_NETWORKS = ("facebook", "instagram", "whatsapp", "x", "line", "viber", "wechat", "telegram")
+#: "sms": a text-message sender that is a name, not a number (an alphanumeric sender id).
+SOCIAL_NETWORKS = ("facebook", "instagram", "whatsapp", "x", "line", "viber", "wechat", "telegram", "sms")
 
 
 def normalize_contact(kind: str, value: str, network: str = "") -> str:
@@ -64,7 +65,12 @@ def _validate_profile(values: dict[str, Any]) -> None:
         raise Invalid("country is a two-letter ISO code, e.g. PH", field="country")
     if "country" in values:
         values["country"] = values["country"].upper()
-    if "lifetime_value" in values and Decimal(values["lifetime_value"]) < 0:
+    if "lifetime_value" in values:
+        try:
+            values["lifetime_value"] = parse_amount(values["lifetime_value"])
+        except NotAnAmount as exc:
+            raise Invalid(f"lifetime value: {exc}", field="lifetime_value") from exc
+    if "lifetime_value" in values and values["lifetime_value"] < 0:
         raise Invalid("lifetime value cannot be negative", field="lifetime_value")
 
 

@@ -680,11 +680,6 @@ def offer_get_for_agent(*, user: User, interaction_id: int) -> Offer:
 # --- Second factor
 
 
-def has_second_factor(*, user: User) -> bool:
-    """Whether the staff member signs in with a TOTP code too (a confirmed device)."""
-    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
-
-
 def second_factor_pending(*, user: User) -> TOTPDevice | None:
     """The set-up waiting for its first code, if any."""
     return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()

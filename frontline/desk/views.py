@@ -39,9 +39,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
+from frontline.accounts import sign_in_limits
 from frontline.accounts.models import User
 from frontline.accounts.principal import Principal
-from frontline.accounts.selectors import user_role
+from frontline.accounts.selectors import has_second_factor, request_passed_second_factor, user_role
 from frontline.core import charts
 from frontline.core.errors import DomainError, NotFound
 from frontline.customers.selectors import customer_get_for_staff, principal_for_user
@@ -91,6 +92,9 @@ def desk_view(
             user = request.user
             if not isinstance(user, User) or not user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), reverse("desk:login"))
+            if not request_passed_second_factor(request):
+                # Signed in some other way than the desk's sign-in (which asks for the code): not enough.
+                return redirect_to_login(request.get_full_path(), reverse("desk:login"))
             principal = principal_for_user(user)
             with translation.override(user.language or "en"):
                 if (
@@ -128,7 +132,10 @@ def _base_context(request: HttpRequest, principal: Principal) -> dict[str, Any]:
 
 
 class StaffAuthenticationForm(AuthenticationForm):
-    """Django's sign-in form, refusing anyone without a staff role (customers use the portal)."""
+    """Django's sign-in form, refusing anyone without a staff role (customers use the portal).
+
+    The one sign-in for staff: the admin's /admin/login/ sends people here too (desk/admin_site.py).
+    """
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -139,7 +146,7 @@ class StaffAuthenticationForm(AuthenticationForm):
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
-        if user_role(user) is None:
+        if user_role(user) is None and not user.is_staff:  # is_staff: admin-site users without a role
             raise forms.ValidationError(self.error_messages["not_staff"], code="not_staff")
 
 
@@ -162,9 +169,36 @@ class DeskLoginView(auth_views.LoginView):
     def get_default_redirect_url(self) -> str:
         return reverse("desk:inbox")
 
+    def _limits(self) -> dict[str, str]:
+        return {
+            "scope": "staff",
+            "account": self.request.POST.get("username", ""),
+            "remote_addr": str(self.request.META.get("REMOTE_ADDR") or ""),
+        }
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Guessing is limited before the password is looked at (accounts.sign_in_limits)."""
+        try:
+            sign_in_limits.sign_in_check(**self._limits())
+        except sign_in_limits.SignInThrottled as exc:
+            refusal = _("Too many failed sign-ins. Try again in %(minutes)s min.") % {"minutes": exc.minutes}
+            # An unbound form: a bound one would check the password on the way to showing its errors.
+            form = self.get_form_class()(request, initial={"username": request.POST.get("username", "")})
+            context = self.get_context_data(form=form, refusal=refusal)
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        if any(error.code == "invalid_login" for error in form.non_field_errors().as_data()):
+            sign_in_limits.sign_in_failed(**self._limits())
+        return super().form_invalid(form)
+
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
-        if not selectors.has_second_factor(user=user):
+        sign_in_limits.sign_in_succeeded(**self._limits())
+        if not has_second_factor(user=user):
             return super().form_valid(form)
         self.request.session.cycle_key()
         self.request.session[OTP_PENDING_USER] = user.pk
@@ -899,7 +933,7 @@ def profile(request: HttpRequest, principal: Principal) -> HttpResponseBase:
     pending = selectors.second_factor_pending(user=user)
     context: dict[str, Any] = {
         **_base_context(request, principal),
-        "has_second_factor": selectors.has_second_factor(user=user),
+        "has_second_factor": has_second_factor(user=user),
         "pending": pending,
     }
     if pending is not None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from frontline.events.models import Event
 from frontline.events.signals import event_recorded
+from frontline.security.fields import redact
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -64,8 +65,9 @@ def event_record(
         verb=verb,
         target_type=target._meta.model_name or "",
         target_id=target.pk,
-        before=_plain(before or {}),
-        after=_plain(after or {}),
+        # A field marked secret (frontline.security.fields) never enters the log, whoever records.
+        before=_plain(redact(target, before or {})),
+        after=_plain(redact(target, after or {})),
     )
     pending = _deferred.get()
     if pending is not None:

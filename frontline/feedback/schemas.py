@@ -8,6 +8,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from frontline.core.amounts import AmountField
 from frontline.feedback.models import SurveyInvitation, SurveyResponse
 
 
@@ -87,7 +88,7 @@ class ResponseOut(Schema):
 class PurchaseIn(Schema):
     external_id: str = Field(min_length=1, max_length=100, description="The shop's order id (idempotent).")
     purchased_at: datetime
-    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    amount: AmountField = Field(gt=0, max_digits=12, decimal_places=2)
     currency: str = Field(min_length=3, max_length=3)
     product: str = Field("", max_length=120)
 

@@ -17,7 +17,7 @@ from ninja import Router, Status
 from ninja.errors import AuthenticationError
 
 from frontline.accounts.principal import Principal, principal_of, require_staff
-from frontline.accounts.selectors import api_token_get_active
+from frontline.accounts.selectors import api_token_get_active, request_passed_second_factor
 from frontline.core.errors import DomainError, Forbidden, Invalid, NotFound, RateLimited
 from frontline.core.throttle import attempts_counted
 from frontline.customers.selectors import principal_for_user
@@ -66,7 +66,8 @@ def _viewer(request: HttpRequest) -> Principal | None:
         return principal_for_user(token.user, can_write=False)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_active:
-        return principal_for_user(user)
+        # Staff whose session skipped their second factor read as visitors (no drafts).
+        return principal_for_user(user) if request_passed_second_factor(request) else None
     return None
 
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from frontline.accounts.models import User
 from frontline.accounts.principal import Principal
+from frontline.accounts.selectors import request_passed_second_factor
 from frontline.core.errors import Invalid, NotFound
 from frontline.customers.selectors import principal_for_user
 from frontline.knowledge import locales, selectors, services
@@ -56,7 +57,8 @@ def _language(request: HttpRequest) -> tuple[str, bool]:
 def _viewer(request: HttpRequest) -> Principal | None:
     user = request.user
     if isinstance(user, User) and user.is_authenticated and user.is_active:
-        return principal_for_user(user)
+        # Staff whose session skipped their second factor read as visitors (no drafts).
+        return principal_for_user(user) if request_passed_second_factor(request) else None
     return None
 
 

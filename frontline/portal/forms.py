@@ -108,6 +108,12 @@ class ProfileForm(_Form):
 
 
 class PasswordSetForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        max_length=200,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     password = forms.CharField(
         label=_("New password"),
         max_length=200,

@@ -25,7 +25,9 @@ from django.utils import formats, timezone
 from django.utils import translation as i18n
 from django.utils.translation import gettext as _
 
+from frontline.accounts import sign_in_limits
 from frontline.accounts.models import User
+from frontline.accounts.services import user_password_change
 from frontline.connectors.email.models import OutboundEmail
 from frontline.connectors.email.services import acknowledgement_promise, automatic_mail_queue
 from frontline.connectors.voice import services as voice
@@ -50,7 +52,6 @@ SUBMISSION_TTL = timedelta(hours=24)
 LIMITS: dict[str, tuple[int, int]] = {
     "login-address": (5, 3600),
     "login-ip": (20, 3600),
-    "password-ip": (10, 900),
     "form-address": (5, 3600),
     "form-ip": (10, 3600),
     "callback-phone": (3, 3600),
@@ -218,8 +219,21 @@ def magic_link_redeem(*, token: str, now: datetime | None = None) -> User:
 
 
 def password_user(*, email: str, password: str, ip: str) -> User | None:
-    """The portal user whose customer owns `email` and whose password this is; None otherwise."""
-    throttle("password-ip", ip)
+    """The portal user whose customer owns `email` and whose password this is; None otherwise.
+
+    Guessing is limited by account and address (accounts.sign_in_limits): SignInThrottled.
+    """
+    limits = {"scope": "portal", "account": email, "remote_addr": ip}
+    sign_in_limits.sign_in_check(**limits)
+    user = _password_user(email=email, password=password)
+    if user is None:
+        sign_in_limits.sign_in_failed(**limits)
+    else:
+        sign_in_limits.sign_in_succeeded(**limits)
+    return user
+
+
+def _password_user(*, email: str, password: str) -> User | None:
     try:
         address = _normalized_email(email)
     except Invalid:
@@ -624,16 +638,11 @@ def _primary_set(*, user: User, customer: Customer, contact_id: int) -> None:
     )
 
 
-def password_set(*, user: User, password: str) -> User:
-    """Let the customer sign in with a password as well as by link."""
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise Invalid(" ".join(exc.messages), field="password") from exc
-    user.set_password(password)
-    user.save(update_fields=["password"])
+def password_set(*, user: User, password: str, current_password: str = "") -> User:
+    """Let the customer sign in with a password as well as by link; changing one asks for the current
+    one. Their other sessions and all their API tokens stop working (accounts.user_password_change)."""
+    if user.has_usable_password() and not user.check_password(current_password):
+        raise Invalid(_("The current password is not right."), field="current_password")
+    user = user_password_change(actor=user, user=user, password=password)
     event_record(actor=user, verb="portal.password_set", target=user)
     return user

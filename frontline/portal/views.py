@@ -26,6 +26,7 @@ from django.utils import translation as i18n
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from frontline.accounts import sign_in_limits
 from frontline.accounts.models import User
 from frontline.accounts.principal import Principal
 from frontline.core.errors import DomainError, Invalid, NotFound, RateLimited
@@ -173,8 +174,13 @@ def login_view(request: HttpRequest) -> HttpResponseBase:
                     password=password_form.cleaned_data["password"],
                     ip=_ip(request),
                 )
-            except RateLimited as exc:
-                return _rate_limited(request, exc)
+            except sign_in_limits.SignInThrottled as exc:
+                message = i18n.gettext("Too many failed sign-ins. Try again in %(minutes)s min.") % {
+                    "minutes": exc.minutes
+                }
+                response = _page(request, "portal/rate_limited.html", {"message": message}, status=429)
+                response["Retry-After"] = str(exc.retry_after)
+                return response
             if user is not None and selectors.customer_principal(user) is not None:
                 auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect(next_url or reverse("portal:home"))
@@ -636,7 +642,9 @@ def profile(request: HttpRequest, principal: Principal) -> HttpResponseBase:
         if password_form.is_valid():
             try:
                 user = services.password_set(
-                    user=principal.user, password=password_form.cleaned_data["password"]
+                    user=principal.user,
+                    password=password_form.cleaned_data["password"],
+                    current_password=password_form.cleaned_data["current_password"],
                 )
             except DomainError as exc:
                 _form_error(password_form, exc)

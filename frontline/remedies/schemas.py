@@ -8,6 +8,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from frontline.core.amounts import AmountField
 from frontline.remedies.models import Complaint, RemedyEntry, RemedyOption, RemedyRequest
 from frontline.remedies.selectors import CostRow
 
@@ -80,7 +81,7 @@ class RemedyOptionsOut(Schema):
 
 class RemedyIn(Schema):
     option: str = Field(max_length=40, description="The catalogue code, e.g. store_credit.")
-    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    amount: AmountField = Field(gt=0, max_digits=12, decimal_places=2)
     item: str = Field("", max_length=200, description="The product or service given, if any.")
     note: str = Field("", max_length=5000)
     idempotency_key: str = Field(
@@ -221,13 +222,15 @@ class ApprovalLimitIn(Schema):
     role: str = Field("", description="agent, supervisor or admin; or give user_id instead.")
     user_id: int | None = Field(None, description="A person's own limit, which wins over the role's.")
     currency: str = Field(max_length=3)
-    max_amount: Decimal | None = Field(
+    max_amount: AmountField | None = Field(
         max_digits=12, decimal_places=2, ge=0, description="Per remedy; null: unlimited."
     )
 
 
 class ApprovalLimitPatch(Schema):
-    max_amount: Decimal | None = Field(max_digits=12, decimal_places=2, ge=0, description="null: unlimited.")
+    max_amount: AmountField | None = Field(
+        max_digits=12, decimal_places=2, ge=0, description="null: unlimited."
+    )
 
 
 class ApprovalLimitOut(Schema):
@@ -241,11 +244,11 @@ class ApprovalLimitOut(Schema):
 class TeamBudgetIn(Schema):
     team_id: int
     currency: str = Field(max_length=3)
-    monthly_amount: Decimal = Field(max_digits=12, decimal_places=2, ge=0)
+    monthly_amount: AmountField = Field(max_digits=12, decimal_places=2, ge=0)
 
 
 class TeamBudgetPatch(Schema):
-    monthly_amount: Decimal = Field(max_digits=12, decimal_places=2, ge=0)
+    monthly_amount: AmountField = Field(max_digits=12, decimal_places=2, ge=0)
 
 
 class TeamBudgetOut(Schema):
@@ -263,15 +266,15 @@ class RemedyOptionIn(Schema):
     name: str = Field(max_length=100)
     kind: str = Field(description="account_credit, coupon, free_product, replacement, … (see RemedyKind).")
     currency: str = Field(max_length=3)
-    min_value: Decimal = Field(Decimal("0"), max_digits=12, decimal_places=2, ge=0)
-    max_value: Decimal | None = Field(None, max_digits=12, decimal_places=2, ge=0)
+    min_value: AmountField = Field(Decimal("0"), max_digits=12, decimal_places=2, ge=0)
+    max_value: AmountField | None = Field(None, max_digits=12, decimal_places=2, ge=0)
     plan_version_id: int | None = Field(None, description="null: offered under every plan.")
 
 
 class RemedyOptionPatch(Schema):
     name: str | None = Field(None, max_length=100)
-    min_value: Decimal | None = Field(None, max_digits=12, decimal_places=2, ge=0)
-    max_value: Decimal | None = Field(
+    min_value: AmountField | None = Field(None, max_digits=12, decimal_places=2, ge=0)
+    max_value: AmountField | None = Field(
         None, max_digits=12, decimal_places=2, ge=0, description="null: no cap."
     )
     is_active: bool | None = None

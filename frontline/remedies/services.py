@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from frontline.accounts.models import Role, Team, User
 from frontline.accounts.selectors import user_role
+from frontline.core.amounts import MESSAGE as AMOUNT_MESSAGE
+from frontline.core.amounts import NotAnAmount, parse_amount
 from frontline.core.errors import Conflict, Forbidden, Invalid
 from frontline.escalations.models import EscalationChain
 from frontline.escalations.services import escalation_trigger
@@ -50,11 +52,11 @@ IDEMPOTENCY_KEY_MAX = 100
 
 
 def money(value: Decimal | str | int, *, field: str = "amount") -> Decimal:
-    """A positive amount with at most two decimal places."""
+    """A positive amount with at most two decimal places, written in the digits 0-9."""
     try:
-        amount = Decimal(value)
-    except (InvalidOperation, ValueError, TypeError) as exc:
-        raise Invalid("not an amount", field=field) from exc
+        amount = parse_amount(value)
+    except (NotAnAmount, InvalidOperation, ValueError, TypeError) as exc:
+        raise Invalid(f"not an amount: {AMOUNT_MESSAGE}", field=field) from exc
     if not amount.is_finite() or amount <= 0:
         raise Invalid("the amount must be more than zero", field=field)
     if amount != amount.quantize(Decimal("0.01")):
@@ -566,9 +568,9 @@ def _limit_amount(value: Decimal | str | None, *, field: str = "max_amount") -> 
     if value is None:
         return None
     try:
-        amount = Decimal(value)
-    except (InvalidOperation, ValueError, TypeError) as exc:
-        raise Invalid("not an amount", field=field) from exc
+        amount = parse_amount(value)
+    except (NotAnAmount, InvalidOperation, ValueError, TypeError) as exc:
+        raise Invalid(f"not an amount: {AMOUNT_MESSAGE}", field=field) from exc
     if amount == 0:
         return Decimal("0.00")
     return money(amount, field=field)

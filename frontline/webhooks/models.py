@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from frontline.security.fields import EncryptedSecretField
 from frontline.webhooks import patterns
 
 
@@ -13,8 +14,8 @@ class WebhookSubscription(models.Model):
 
     name = models.CharField(max_length=120)
     url = models.URLField(max_length=2000)
-    secret = models.CharField(
-        max_length=100, help_text="Signing secret; shown once by the API when created or rotated."
+    secret = EncryptedSecretField(
+        secret_max_length=100, help_text="Signing secret; shown once by the API when created or rotated."
     )
     event_types = models.JSONField(
         default=list, help_text='Event types or patterns: ["ticket.created", "ticket.*"] or ["*"].'

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from frontline.accounts.models import Team
+from frontline.security.fields import EncryptedSecretField, SecretDigestField
 from frontline.tickets.models import Message, Ticket
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -41,19 +42,16 @@ class Mailbox(models.Model):
         "you as soon as possible. Please keep [#{ticket_id}] in the subject of your replies.",
         help_text="Placeholders: {ticket_id}, {subject}.",
     )
-    inbound_secret_digest = models.CharField(
-        max_length=64,
-        blank=True,
+    inbound_secret_digest = SecretDigestField(
         help_text="SHA-256 of the secret that authorises raw MIME posted over HTTP.",
     )
     imap_host = models.CharField(max_length=255, blank=True)
     imap_port = models.PositiveIntegerField(default=993)
     imap_security = models.CharField(max_length=10, choices=ImapSecurity.choices, default=ImapSecurity.SSL)
     imap_username = models.CharField(max_length=255, blank=True)
-    imap_password = models.CharField(
-        max_length=255,
-        blank=True,
-        help_text="Stored in the database as typed; prefer an environment variable (below).",
+    imap_password = EncryptedSecretField(
+        secret_max_length=255,
+        help_text="Stored encrypted; or name an environment variable (below).",
     )
     imap_password_env = models.CharField(
         max_length=100,
@@ -80,9 +78,7 @@ class Mailbox(models.Model):
         if self.imap_password_env and not _ENV_NAME.fullmatch(self.imap_password_env):
             raise ValidationError({"imap_password_env": "give a variable name like FRONTLINE_IMAP_PASSWORD"})
         if self.imap_password_env and self.imap_password:
-            raise ValidationError(
-                {"imap_password": "leave the stored password empty when it comes from the environment"}
-            )
+            raise ValidationError({"imap_password": "tick Remove: the password comes from the environment"})
 
 
 class InboundEmail(models.Model):

@@ -56,6 +56,11 @@ def _key() -> bytes:
     return settings.SECRET_KEY.encode()
 
 
+def _keys() -> list[bytes]:
+    """The key that signs now, then earlier ones (SECRET_KEY_FALLBACKS) whose addresses still work."""
+    return [_key(), *(str(key).encode() for key in settings.SECRET_KEY_FALLBACKS)]
+
+
 def _domain() -> str:
     return str(settings.FRONTLINE_EMAIL_DOMAIN)
 
@@ -324,7 +329,9 @@ def _sender(parsed: ParsedEmail, reads: _Reads) -> Customer:
 
 def _agent_from_token(parsed: ParsedEmail) -> tuple[Ticket, User] | None:
     candidates = [a.email for a in (*parsed.to, *parsed.cc)] + [*parsed.in_reply_to, *parsed.references]
-    found = tokens.read_agent_token(candidates, _key())
+    found = next(
+        (hit for key in _keys() if (hit := tokens.read_agent_token(candidates, key)) is not None), None
+    )
     if found is None or parsed.from_ is None:
         return None
     ticket = Ticket.objects.filter(pk=found[0]).first()

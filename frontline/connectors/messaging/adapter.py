@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
+from frontline.core.contact import InvalidContact, normalize_phone
+
 TWILIO_API = "https://api.twilio.com"
 META_GRAPH_API = "https://graph.facebook.com/v21.0"
 X_API = "https://api.x.com"
@@ -123,6 +125,14 @@ def _twilio_address(value: str) -> tuple[str, str]:
     return "sms", value
 
 
+def _is_phone_number(value: str) -> bool:
+    try:
+        normalize_phone(value)
+    except InvalidContact:
+        return False
+    return True
+
+
 def twilio_delivery_key(params: Iterable[tuple[str, str]]) -> str:
     """One delivery: the MessageSid, with the status for status callbacks (each status is a delivery)."""
     values = dict(params)
@@ -160,7 +170,9 @@ def parse_twilio(params: Iterable[tuple[str, str]]) -> Parsed:
         for i in range(count)
         if values.get(f"MediaUrl{i}")
     )
-    is_number = number.startswith("+") or number.isdigit()
+    # A phone number, or a sender id such as "AURORA" (alphanumeric SMS senders, e.g. banks and
+    # carriers): that one is kept as the SMS network's handle of the customer.
+    is_number = _is_phone_number(number)
     inbound = InboundMessage(
         provider_message_id=sid,
         kind="whatsapp" if channel == "whatsapp" else "sms",

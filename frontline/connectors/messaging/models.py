@@ -8,6 +8,7 @@ from django.db import models
 
 from frontline.accounts.models import Team
 from frontline.connectors.messaging.adapter import DEFAULT_BASE_URLS
+from frontline.security.fields import EncryptedSecretField
 from frontline.tickets.models import Channel, Message, Ticket
 
 
@@ -53,21 +54,18 @@ class MessagingAccount(models.Model):
         help_text="Twilio: our number (+15005550006). Meta: the page id, Instagram account id or "
         "WhatsApp phone-number id. X: our user id.",
     )
-    signing_secret = models.CharField(
-        max_length=255,
-        blank=True,
+    signing_secret = EncryptedSecretField(
+        secret_max_length=255,
         help_text="Twilio: the auth token. Meta: the app secret. X: the consumer (API key) secret.",
     )
     signing_secret_env = models.CharField(
         max_length=100, blank=True, help_text="Name of an environment variable holding the secret above."
     )
-    verify_token = models.CharField(
-        max_length=255, blank=True, help_text="Meta: the verify token typed when subscribing the URL."
+    verify_token = EncryptedSecretField(
+        secret_max_length=255, help_text="Meta: the verify token typed when subscribing the URL."
     )
     verify_token_env = models.CharField(max_length=100, blank=True)
-    access_token = models.CharField(
-        max_length=1000,
-        blank=True,
+    access_token = EncryptedSecretField(
         help_text="Meta: the page or system-user access token. X: an OAuth 2.0 user-context token "
         "with dm.write. Twilio: not used (the auth token signs in).",
     )

@@ -10,6 +10,7 @@ from django.db import models
 
 from frontline.customers.models import Customer
 from frontline.routing.models import Interaction, Queue
+from frontline.security.fields import EncryptedSecretField
 from frontline.tickets.models import Channel, Ticket
 
 
@@ -33,8 +34,8 @@ class VoiceLine(models.Model):
         help_text="Where callbacks of this line wait (channel callback or voice); empty: the line's queue.",
     )
     twilio_account_sid = models.CharField(max_length=64, blank=True)
-    twilio_auth_token = models.CharField(
-        max_length=128, blank=True, help_text="Signs Twilio's webhooks. Prefer the environment variable."
+    twilio_auth_token = EncryptedSecretField(
+        secret_max_length=128, help_text="Signs Twilio's webhooks. Prefer the environment variable."
     )
     twilio_auth_token_env = models.CharField(
         max_length=100,

@@ -65,6 +65,7 @@ def test_creating_a_customer_with_someone_elses_email_is_a_conflict_and_writes_n
         ({"tier": "diamond"}, "tier"),
         ({"country": "PHL"}, "country"),
         ({"lifetime_value": Decimal("-1")}, "lifetime_value"),
+        ({"lifetime_value": "５０００"}, "lifetime_value"),  # full-width digits
         ({"shoe_size": 42}, "shoe_size"),
         ({"social": [("myspace", "x")]}, "network"),
     ],

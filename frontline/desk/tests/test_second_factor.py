@@ -11,6 +11,7 @@ from django.contrib.messages import get_messages
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from frontline.accounts.testing import force_login_verified
 from frontline.events.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +136,7 @@ def test_staff_without_a_second_factor_sign_in_with_the_password_alone(client, a
 
 
 def test_turning_it_off_needs_a_current_code(client, agent, enrolled):
-    client.force_login(agent)
+    force_login_verified(client, agent)
     refused = client.post("/desk/profile/second-factor/disable/", {"token": _wrong(enrolled)})
     assert _messages(refused) == [
         "That code does not match. Enter the 6-digit code your authenticator app shows now."
@@ -154,7 +155,7 @@ def test_turning_it_off_needs_a_current_code(client, agent, enrolled):
 
 
 def test_a_second_set_up_while_on_is_refused(client, agent, enrolled):
-    client.force_login(agent)
+    force_login_verified(client, agent)
     response = client.post("/desk/profile/second-factor/start/")
     assert _messages(response) == [
         "A second factor is already set up. Turn it off first to set up a new one."

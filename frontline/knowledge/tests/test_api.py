@@ -307,3 +307,20 @@ def test_an_internal_article_cannot_be_a_deflection(anonymous, internal_article)
     body = {"article_id": internal_article.pk, "channel": "chat"}
     response = anonymous.post("/api/v1/help/deflections", body, content_type="application/json")
     assert _error(response, 422)["field"] == "article_id"
+
+
+def test_a_staff_session_that_skipped_its_second_factor_reads_as_a_visitor(
+    client, supervisor, internal_article
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    page = f"/help/articles/{internal_article.pk}-{internal_article.slug}/"
+    client.force_login(supervisor)
+    assert client.get(f"/api/v1/help/articles/{internal_article.pk}").status_code == 200
+    assert client.get(page).status_code == 200
+
+    # A device now: this session never gave its code.
+    TOTPDevice.objects.create(user=supervisor, name="phone", confirmed=True)
+
+    _error(client.get(f"/api/v1/help/articles/{internal_article.pk}"), 404)
+    assert client.get(page).status_code == 404

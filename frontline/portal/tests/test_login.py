@@ -161,3 +161,25 @@ def test_a_disabled_portal_user_is_not_signed_in_and_the_link_stays_unused(clien
     assert response.status_code == 410
     assert MagicLink.objects.get().used_at is None
     assert client.get("/portal/").status_code == 302
+
+
+def test_password_guessing_in_the_portal_is_stopped_with_when_to_try_again(client, ana):
+    from frontline.accounts.sign_in_limits import ACCOUNT_AT_ADDRESS
+
+    ana.user.set_password("a-long-secret-9")
+    ana.user.save()
+    form = {"action": "password", "password-email": "ana@example.ph", "password-password": "guess"}
+    for _ in range(ACCOUNT_AT_ADDRESS):
+        assert client.post("/portal/login/", form, REMOTE_ADDR="198.51.100.66").status_code == 400
+
+    refused = client.post(
+        "/portal/login/", {**form, "password-password": "a-long-secret-9"}, REMOTE_ADDR="198.51.100.66"
+    )
+
+    assert refused.status_code == 429
+    assert "Too many failed sign-ins. Try again in 15 min." in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    at_home = client.post(
+        "/portal/login/", {**form, "password-password": "a-long-secret-9"}, REMOTE_ADDR="203.0.113.7"
+    )
+    assert at_home["Location"] == "/portal/"

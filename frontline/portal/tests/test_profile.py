@@ -76,10 +76,15 @@ def test_another_customers_email_cannot_be_made_primary(ana_client, ana):
 
 
 def test_a_password_can_be_set_and_then_used_to_sign_in(ana_client, client, ana):
-    weak = ana_client.post("/portal/profile/", {"action": "password", "password": "123"})
+    weak = ana_client.post(
+        "/portal/profile/", {"action": "password", "current_password": "pw-for-tests-only", "password": "123"}
+    )
     assert weak.status_code == 400
     assert "New password: This password is too short." in weak.content.decode()
-    ok = ana_client.post("/portal/profile/", {"action": "password", "password": "kalamansi-juice-42"})
+    ok = ana_client.post(
+        "/portal/profile/",
+        {"action": "password", "current_password": "pw-for-tests-only", "password": "kalamansi-juice-42"},
+    )
     assert ok["Location"] == "/portal/profile/?saved=password"
     assert ana_client.get("/portal/").status_code == 200  # still signed in
 
@@ -93,3 +98,41 @@ def test_a_password_can_be_set_and_then_used_to_sign_in(ana_client, client, ana)
 
 def test_the_profile_needs_a_signed_in_customer(client):
     assert client.get("/portal/profile/")["Location"] == "/portal/login/?next=/portal/profile/"
+
+
+def test_changing_a_password_asks_for_the_current_one_and_signs_out_everything_else(ana_client, ana):
+    from django.test import Client
+
+    from frontline.accounts.models import ApiToken
+    from frontline.accounts.testing import Api
+
+    ana.user.set_password("kalamansi-juice-42")
+    ana.user.save()
+    ana_client.force_login(ana.user)  # this browser, signed in again after the password was set
+    phone = Client()
+    phone.force_login(ana.user)
+    api = Api(ana.user)
+    assert api.get("/tickets").status_code == 200
+    assert "Current password" in ana_client.get("/portal/profile/").content.decode()
+
+    for current in ("", "not-my-password"):
+        refused = ana_client.post(
+            "/portal/profile/",
+            {"action": "password", "current_password": current, "password": "calamansi-pie-77"},
+        )
+        assert refused.status_code == 400
+        assert "The current password is not right." in refused.content.decode()
+    ana.user.refresh_from_db()
+    assert ana.user.check_password("kalamansi-juice-42")
+    assert phone.get("/portal/").status_code == 200
+
+    changed = ana_client.post(
+        "/portal/profile/",
+        {"action": "password", "current_password": "kalamansi-juice-42", "password": "calamansi-pie-77"},
+    )
+
+    assert changed["Location"] == "/portal/profile/?saved=password"
+    assert ana_client.get("/portal/").status_code == 200  # the browser that changed it stays in
+    assert phone.get("/portal/")["Location"].startswith("/portal/login/")  # every other session is out
+    assert api.get("/tickets").status_code == 401
+    assert not ApiToken.objects.filter(user=ana.user, revoked_at__isnull=True).exists()

@@ -135,6 +135,8 @@ def test_issue_within_authority_is_201_over_it_202_and_a_retry_200(api, ticket):
     [
         ({"option": "credit", "amount": "-1"}, "amount"),
         ({"option": "credit", "amount": "abc"}, "amount"),
+        ({"option": "credit", "amount": "１２０"}, "amount"),  # full-width digits
+        ({"option": "credit", "amount": "١٢٠"}, "amount"),  # Arabic-Indic digits
         ({"option": "gold", "amount": "1"}, "option"),
         ({"option": "coupon", "amount": "1"}, "amount"),
         ({"amount": "1"}, "option"),
@@ -297,3 +299,11 @@ def test_remedy_cost_report_needs_a_supervisor(api, people, ticket):
         == "until"
     )
     assert Decimal(rows[0]["total"]) == Decimal("20")
+
+
+def test_an_amount_in_other_digits_than_0_9_is_refused_with_how_to_write_it(api, ticket):
+    error = _error(
+        api["agent"].post(f"/tickets/{ticket.pk}/remedies", {"option": "credit", "amount": "２０"}), 422
+    )
+    assert error["message"] == "amount: write the amount with the digits 0-9 and a point, e.g. 1250.50"
+    assert not RemedyRequest.objects.exists()

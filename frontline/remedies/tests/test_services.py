@@ -268,3 +268,13 @@ def test_remedy_cost_per_complaint_by_reason_and_product(people, limits, catalog
         D("10.00"),
         D("5.00"),
     )
+
+
+@pytest.mark.parametrize("typed", ["１２０", "１２０.５０", "१२०", "120.5０"])
+def test_the_desk_form_amount_in_other_digits_is_refused_not_read(typed):
+    from frontline.remedies.services import money
+
+    with pytest.raises(Invalid) as refused:
+        money(typed)
+    assert refused.value.field == "amount"
+    assert "digits 0-9" in refused.value.message

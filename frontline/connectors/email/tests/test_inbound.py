@@ -192,6 +192,34 @@ def test_an_agent_answers_by_email_only_with_a_signed_token(mailbox, settings):
     assert Customer.objects.filter(contact_points__normalized="agent1@aurora.test").exists()
 
 
+def test_a_reply_address_signed_with_the_former_public_development_key_is_not_the_agent(mailbox):
+    from frontline.core.secret_key import FORMER_DEVELOPMENT_KEY
+
+    agent = staff(email="agent1@aurora.test")
+    first, _ = receive(mailbox, mail(message_id="<agent@example.ph>"))
+    forged = tokens.agent_reply_address(
+        mailbox.address, first.ticket.pk, agent.pk, FORMER_DEVELOPMENT_KEY.encode()
+    )
+
+    spoof, _ = receive(mailbox, mail(sender="agent1@aurora.test", to=forged, body="Refund approved."))
+
+    assert spoof.message.direction == "inbound"
+    assert spoof.message.author_user is None
+    assert spoof.ticket_id != first.ticket_id
+
+
+def test_a_reply_address_signed_with_an_earlier_key_still_works_while_it_is_a_fallback(mailbox, settings):
+    earlier = "an-earlier-key-" + "x1y2z3w4v5u6t7s8r9q0" * 3
+    settings.SECRET_KEY_FALLBACKS = [earlier]
+    agent = staff(email="agent1@aurora.test")
+    first, _ = receive(mailbox, mail(message_id="<agent@example.ph>"))
+    address = tokens.agent_reply_address(mailbox.address, first.ticket.pk, agent.pk, earlier.encode())
+
+    answer, _ = receive(mailbox, mail(sender="agent1@aurora.test", to=address, body="We will replace it."))
+
+    assert (answer.ticket_id, answer.message.direction) == (first.ticket_id, "outbound")
+
+
 def test_html_and_names_are_stored_inert(mailbox):
     inbound, _ = receive(
         mailbox,
@@ -306,6 +334,7 @@ def test_quarantined_mail_is_counted_in_the_health_endpoint(mailbox, monkeypatch
 
     monkeypatch.setattr(module, "parse_email", broken)
     receive(mailbox, mail())
+    client.force_login(staff())
     health = client.get("/healthz").json()
     assert health["email"] == {"quarantined": 1, "waiting": 0, "outbox_queued": 0, "outbox_failed": 0}
 

@@ -362,3 +362,25 @@ def test_a_message_redelivered_in_another_batch_is_still_stored_once(client, x_a
         "954491830116155396",
         "954491830116155397",
     ]
+
+
+def test_a_twilio_sms_from_a_sender_name_is_stored_under_that_name(client, sms_account):
+    params = {**fixture_json("twilio_sms.json"), "From": "AURORA-Bank", "MessageSid": "SMalnum0001"}
+
+    response = twilio_post(client, sms_account, params)
+
+    assert response.status_code == 200
+    payload = InboundPayload.objects.get()
+    assert (payload.status, payload.error) == ("processed", "")
+    ticket = Ticket.objects.get()
+    assert ticket.channel == "sms"
+    contact = ContactPoint.objects.get()
+    assert (contact.kind, contact.network, contact.normalized, contact.customer_id) == (
+        "social",
+        "sms",
+        "aurora-bank",
+        ticket.requester_id,
+    )
+    twilio_post(client, sms_account, {**params, "MessageSid": "SMalnum0002", "Body": "Again"})
+    assert Customer.objects.count() == 1  # the same sender is the same customer
+    assert Ticket.objects.get().messages.count() == 2

@@ -382,3 +382,22 @@ def test_quotes_and_line_breaks_in_a_file_name_cannot_reach_the_download_headers
     assert download.status_code == 200
     assert download["Content-Disposition"] == 'attachment; filename="a\\"bSet-Cookie: c=d;.txt"'
     assert "set-cookie" not in {key.lower() for key in download.headers}
+
+
+@pytest.mark.django_db
+def test_a_link_signed_with_the_former_public_development_key_opens_nothing(site):
+    from django.core import signing
+
+    from frontline.core.secret_key import FORMER_DEVELOPMENT_KEY
+
+    started = _start(site)
+    upload = _upload(Client(), started.token)
+    attachment = Attachment.objects.get()
+    assert Client().get(upload.json()["attachment"]["url"]).status_code == 200
+    forged = signing.dumps(
+        [started.conversation.pk, attachment.pk],
+        key=FORMER_DEVELOPMENT_KEY,
+        salt=selectors._ATTACHMENT_LINK_SALT,
+    )
+
+    assert Client().get(f"/chat/attachments/{attachment.pk}/?s={forged}").status_code == 404

@@ -1,0 +1,1 @@
+"""Keeping secrets: the deploy checklist (`frontline check --deploy`) and secret model fields."""
